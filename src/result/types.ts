@@ -1,0 +1,58 @@
+/** Shapes of what a run produces. The payload is the reproducible part (byte-identical for the
+ * same spec + seed + backend); RunFacts hold timings and host facts and are never compared. */
+
+export interface EpochMetrics {
+  epoch: number; // 1-based
+  trainLoss: number; // mean NLL over the epoch's training batches (augmented, dropout on)
+  trainAcc: number; // percent, running accuracy over the epoch's training batches
+  testLoss: number; // sum of per-image NLL / N, eval mode
+  testAcc: number; // percent
+  lr: number; // learning rate at the last step of the epoch
+}
+
+export interface BestMetrics {
+  bestTrainAcc: number;
+  bestTestAcc: number;
+  bestTestLoss: number;
+}
+
+export interface Misclassified {
+  /** epoch whose eval pass produced this list (the last epoch) */
+  epoch: number;
+  count: number;
+  /** first entries in test-set order */
+  samples: { index: number; actual: number; predicted: number }[];
+}
+
+export interface ResultPayload {
+  format: 1;
+  name: string;
+  title: string;
+  profile: string;
+  backend: string;
+  seed: number;
+  specFingerprint: string;
+  datasetSha256: string;
+  trainSize: number;
+  testSize: number;
+  epochs: EpochMetrics[];
+  best: BestMetrics;
+  misclassified: Misclassified;
+  weightsSha256: string;
+}
+
+export interface RunFacts {
+  name: string;
+  profile: string;
+  backend: string;
+  threads: number;
+  versions: Record<string, string>;
+  cpu: string;
+  node: string;
+  platform: string;
+  gitCommit: string | null;
+  startedAt: string;
+  wallSeconds: number;
+  epochSeconds: number[];
+  imagesPerSec: number;
+}
