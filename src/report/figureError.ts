@@ -1,0 +1,48 @@
+/** The one error type of the figure code: what went wrong, where (file + JSON pointer), and the fix. */
+
+export type FigureErrorCode =
+  | 'FIGURE_CONFIG_READ'
+  | 'FIGURE_CONFIG_JSON'
+  | 'FIGURE_CONFIG_INVALID'
+  | 'FIGURE_UNKNOWN_EXPERIMENT'
+  | 'FIGURE_BAD_INPUT'
+  | 'FIGURE_FONT_MISSING'
+  | 'FIGURE_FONT_UNUSABLE';
+
+export interface FigureIssue {
+  /** JSON pointer into `file` ('' for the whole document or when there is no document) */
+  pointer: string;
+  message: string;
+  fix: string;
+}
+
+export class FigureError extends Error {
+  readonly code: FigureErrorCode;
+  /** the config, font or figure the error is about; null when there is no file */
+  readonly file: string | null;
+  /** pointer and fix of the first issue; `issues` holds them all */
+  readonly pointer: string;
+  readonly fix: string;
+  readonly issues: FigureIssue[];
+
+  constructor(code: FigureErrorCode, file: string | null, issues: FigureIssue[], options?: { cause?: unknown }) {
+    super(formatIssues(file, issues), options);
+    this.name = 'FigureError';
+    this.code = code;
+    this.file = file;
+    this.issues = issues;
+    this.pointer = issues[0]?.pointer ?? '';
+    this.fix = issues[0]?.fix ?? '';
+  }
+}
+
+function formatIssue(file: string | null, issue: FigureIssue): string {
+  const where = [file, issue.pointer].filter((part) => part).join(' ');
+  return `${where ? `${where}: ` : ''}${issue.message}. Fix: ${issue.fix}`;
+}
+
+function formatIssues(file: string | null, issues: FigureIssue[]): string {
+  if (issues.length === 1) return formatIssue(file, issues[0]);
+  const lines = issues.map((issue) => `  ${formatIssue(file, issue)}`);
+  return [`${file ?? 'figure'}: ${issues.length} problems`, ...lines].join('\n');
+}

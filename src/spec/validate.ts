@@ -1,0 +1,101 @@
+/** Schema validation of one parsed spec document: all errors at once, each as a Problem with
+ * the JSON pointer and a fix. Pure: takes the parsed value and the file name. */
+import { Ajv, type ErrorObject } from 'ajv';
+import schema from './spec.schema.json' with { type: 'json' };
+import { problem, type Problem } from '../errors.js';
+
+let compiled: ReturnType<Ajv['compile']> | null = null;
+function validator() {
+  if (!compiled) compiled = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  return compiled;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function valueAt(doc: unknown, pointer: string): unknown {
+  let cur: unknown = doc;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+function closest(word: string, options: string[]): string | undefined {
+  const dist = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++)
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const o of options) {
+    const dd = dist(word, o);
+    if (dd < bestD) [best, bestD] = [o, dd];
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function allowedKeys(schemaPath: string): string[] {
+  // schemaPath like '#/definitions/training/additionalProperties' or '#/additionalProperties'
+  const parts = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
+  let node: any = schema;
+  for (const p of parts) node = node?.[p];
+  return node?.properties ? Object.keys(node.properties) : [];
+}
+
+export function toProblem(file: string, doc: unknown, e: ErrorObject, base = ''): Problem {
+  const ptr = base + e.instancePath;
+  const got = valueAt(doc, e.instancePath);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const keys = allowedKeys(e.schemaPath);
+      const near = closest(key, keys);
+      return problem(file, `${ptr}/${key}`, `unknown key '${key}'`,
+        near ? `did you mean '${near}'?` : `remove it; allowed keys here: ${keys.join(', ')}`);
+    }
+    case 'required':
+      return problem(file, ptr, `missing required key '${(e.params as { missingProperty: string }).missingProperty}'`, 'add it');
+    case 'type':
+      return problem(file, ptr, `must be ${(e.params as { type: string }).type} (got ${describe(got)})`, `write a ${(e.params as { type: string }).type} here`);
+    case 'enum':
+      return problem(file, ptr, `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')} (got ${describe(got)})`,
+        'use one of the listed values');
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
+      const p = e.params as { comparison: string; limit: number };
+      return problem(file, ptr, `must be ${p.comparison} ${p.limit} (got ${describe(got)})`, `use a value ${p.comparison} ${p.limit}`);
+    }
+    case 'pattern':
+      return problem(file, ptr, `${describe(got)} does not match ${(e.params as { pattern: string }).pattern}`,
+        ptr.endsWith('/name') ? 'use lowercase letters, digits and dashes (a safe file name)' : 'fix the format');
+    default:
+      return problem(file, ptr, `${e.message ?? 'invalid'}${got !== undefined ? ` (got ${describe(got)})` : ''}`);
+  }
+}
+
+export function validateSpecDocument(file: string, doc: unknown): Problem[] {
+  const v = validator();
+  if (v(doc)) return [];
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const e of v.errors ?? []) {
+    const p = toProblem(file, doc, e);
+    const key = `${p.pointer}|${p.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(p);
+    }
+  }
+  return out;
+}

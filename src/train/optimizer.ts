@@ -1,0 +1,36 @@
+/** SGD with PyTorch semantics: d = grad + l1*sign(w) + wd*w; buf = d (first step) or m*buf + d;
+ * w -= lr*buf. Weight decay and the L1 term apply to every parameter, norm scales and shifts too. */
+import * as tf from '@tensorflow/tfjs';
+import type { Params } from './model.js';
+
+export interface SgdHyper {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  l1: number;
+}
+
+export interface SgdState {
+  buf: Params | null;
+}
+
+/** Returns new params and state; the caller disposes the old ones. Pure in tensors. */
+export function sgdStep(p: Params, g: Params, state: SgdState, h: SgdHyper): { params: Params; state: SgdState } {
+  const params: Params = {};
+  const buf: Params = {};
+  for (const k of Object.keys(p)) {
+    let d = g[k];
+    if (!d) throw new Error(`no gradient for parameter ${k}`);
+    if (h.l1 !== 0) d = tf.add(d, tf.mul(tf.sign(p[k]), h.l1));
+    if (h.weightDecay !== 0) d = tf.add(d, tf.mul(p[k], h.weightDecay));
+    const b = state.buf ? tf.add(tf.mul(state.buf[k], h.momentum), d) : d;
+    buf[k] = b;
+    params[k] = tf.sub(p[k], tf.mul(b, h.lr));
+  }
+  return { params, state: { buf } };
+}
+
+/** The L1 penalty value l1 * sum |w| (for reporting the full objective). */
+export function l1Penalty(p: Params, l1: number): tf.Scalar {
+  return tf.mul(tf.addN(Object.values(p).map((t) => tf.sum(tf.abs(t)))), l1) as tf.Scalar;
+}
