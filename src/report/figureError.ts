@@ -1,4 +1,5 @@
-/** The one error type of the figure code: what went wrong, where (file + JSON pointer), and the fix. */
+/** The error type of the figure code: what went wrong, where (file + JSON pointer), and the fix. */
+import { formatProblem } from '../errors.js';
 
 export type FigureErrorCode =
   | 'FIGURE_CONFIG_READ'
@@ -26,7 +27,8 @@ export class FigureError extends Error {
   readonly issues: FigureIssue[];
 
   constructor(code: FigureErrorCode, file: string | null, issues: FigureIssue[], options?: { cause?: unknown }) {
-    super(formatIssues(file, issues), options);
+    // one line per issue, in the same words as the other NormregError messages
+    super(issues.map((issue) => formatProblem({ file: file ?? '', ...issue })).join('\n'), options);
     this.name = 'FigureError';
     this.code = code;
     this.file = file;
@@ -34,15 +36,4 @@ export class FigureError extends Error {
     this.pointer = issues[0]?.pointer ?? '';
     this.fix = issues[0]?.fix ?? '';
   }
-}
-
-function formatIssue(file: string | null, issue: FigureIssue): string {
-  const where = [file, issue.pointer].filter((part) => part).join(' ');
-  return `${where ? `${where}: ` : ''}${issue.message}. Fix: ${issue.fix}`;
-}
-
-function formatIssues(file: string | null, issues: FigureIssue[]): string {
-  if (issues.length === 1) return formatIssue(file, issues[0]);
-  const lines = issues.map((issue) => `  ${formatIssue(file, issue)}`);
-  return [`${file ?? 'figure'}: ${issues.length} problems`, ...lines].join('\n');
 }

@@ -1,0 +1,217 @@
+/** normreg command line: parses arguments, calls the core, prints. Exit codes: 0 ok, 1 results
+ * outside tolerance (or stale report), 2 usage / spec / file errors. */
+import { parseArgs } from 'node:util';
+import { resolve, relative } from 'node:path';
+import { NormregError, UsageError, formatProblem } from './errors.js';
+import { listSpecFiles, loadSpecs } from './spec/load.js';
+import { PROFILES, type Profile, type ResolvedSpec } from './spec/types.js';
+import { BACKEND_CHOICES, selectBackend, type BackendChoice } from './engine/backend.js';
+import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from './verify/update.js';
+import { verifyAll, type VerifyOutcome } from './verify/verify.js';
+import { collectRows, renderMarkdownTable, TABLE_SECTION, writeReadmeTable } from './report/report.js';
+import { jsonRows } from './report/table.js';
+import { loadDatasetFor, runSpec } from './run/runSpec.js';
+import { createProgress } from './run/progress.js';
+import type { Workspace } from './result/files.js';
+import { FigureError } from './report/figureError.js';
+
+const HELP = `normreg: reproduce "Normalization and Regularization on MNIST" from declarative specs
+
+Usage: normreg <command> [options]
+
+Commands:
+  validate [FILE...]      check spec files (default: specs/*.json); exit 0 valid, 2 invalid
+  list                    list the experiments the specs declare
+  reproduce               train, then verify against goldens, then regenerate the report
+  verify                  compare stored results with goldens (no training); checks README is current
+  report                  regenerate the README results table from stored results (or goldens)
+  bench                   training-speed benchmark (see README)
+
+Options:
+  --profile full|smoke    which profile (default full)
+  --only NAME,...         restrict to these experiments
+  --backend B             auto|tensorflow-gpu|tensorflow|wasm|cpu (default auto)
+  --update none|new|all   golden update mode (default: none under CI=true, else new)
+  --json                  (report) print the table rows as JSON
+  --specs DIR             spec directory (default: specs)
+  -h, --help              this help
+
+Exit codes: 0 success, 1 results outside tolerance, 2 usage/spec/file error.`;
+
+interface Common {
+  ws: Workspace;
+  profile: Profile;
+  specs: ResolvedSpec[];
+  filtered: boolean;
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        profile: { type: 'string' }, only: { type: 'string' }, backend: { type: 'string' }, update: { type: 'string' },
+        json: { type: 'boolean' }, specs: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        steps: { type: 'string' }, epochs: { type: 'string' }, norms: { type: 'string' }, modes: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message, 'see `normreg --help`');
+  }
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, choices: readonly T[], dflt: T): T {
+  if (value === undefined) return dflt;
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')} (got '${value}')`);
+  return value as T;
+}
+
+function common(values: ReturnType<typeof parse>['values'], files?: string[]): Common {
+  const ws = { root: process.cwd() };
+  const profile = oneOf('profile', values.profile, PROFILES, 'full');
+  const specFiles = files && files.length ? files.map((f) => resolve(f)) : listSpecFiles(resolve(values.specs ?? 'specs'));
+  let specs = loadSpecs(specFiles, profile);
+  let filtered = false;
+  if (values.only) {
+    const wanted = values.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const known = new Set(specs.map((s) => s.name));
+    const unknown = wanted.filter((w) => !known.has(w));
+    if (unknown.length) throw new UsageError(`--only: no experiment named ${unknown.map((u) => `'${u}'`).join(', ')}`, `known: ${[...known].join(', ')}`);
+    specs = specs.filter((s) => wanted.includes(s.name));
+    filtered = true;
+  }
+  return { ws, profile, specs, filtered };
+}
+
+function updateMode(values: ReturnType<typeof parse>['values']): UpdateMode {
+  const mode = oneOf('update', values.update, UPDATE_MODES, defaultUpdateMode(process.env));
+  if (isCi(process.env) && mode !== 'none') throw new UsageError(`--update ${mode} is refused under CI=true: CI never writes goldens`, 'update goldens locally and commit them');
+  return mode;
+}
+
+function printVerify(o: VerifyOutcome, out: NodeJS.WriteStream): void {
+  for (const v of o.verdicts) {
+    if (v.status === 'pass') out.write(`ok      ${v.name}: matches ${v.golden}\n`);
+    else if (v.status === 'written') out.write(`written ${v.name}: ${v.previous ? 'updated' : 'new'} golden ${v.golden}\n`);
+    else if (v.status === 'missing-golden') out.write(`FAIL    ${v.name}: no golden ${v.golden} (run with --update new to create it, then commit it)\n`);
+    else {
+      out.write(`FAIL    ${v.name}: ${v.differences.length} difference(s) from ${v.golden}\n`);
+      for (const d of v.differences.slice(0, 12))
+        out.write(`          ${d.pointer}: got ${JSON.stringify(d.actual)}, golden ${JSON.stringify(d.expected)} (${d.reason})\n`);
+      if (v.differences.length > 12) out.write(`          ... ${v.differences.length - 12} more\n`);
+      out.write(v.diff.split('\n').map((l) => `          ${l}`).join('\n') + '\n');
+    }
+  }
+  for (const f of o.obsolete) out.write(`obsolete ${f}: no spec checks this golden (delete it if the experiment is gone)\n`);
+  if (o.readmeStale) out.write(`FAIL    README.md: the ${o.profile} results table is stale (run \`npx normreg report --profile ${o.profile}\`)\n`);
+  const failed = o.verdicts.filter((v) => v.status === 'fail' || v.status === 'missing-golden').length + (o.readmeStale ? 1 : 0);
+  out.write(`verify ${o.profile}: ${o.verdicts.length - (failed - (o.readmeStale ? 1 : 0))} ok, ${failed} failed${o.obsolete.length ? `, ${o.obsolete.length} obsolete golden(s)` : ''}\n`);
+}
+
+function tableBody(c: Common) {
+  const { rows } = collectRows(c.ws, c.specs);
+  return { rows, body: renderMarkdownTable(c.profile, rows) };
+}
+
+async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const c = common(values);
+  const mode = updateMode(values);
+  const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
+  for (const s of c.specs) loadDatasetFor(s); // every dataset problem surfaces before anything is written
+  const backend = await selectBackend(backendChoice);
+  process.stdout.write(`normreg reproduce: ${c.specs.length} experiment(s), profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}\n`);
+  const t0 = performance.now();
+  for (const s of c.specs) {
+    const { facts } = runSpec(c.ws, s, backend, createProgress(s.name, process.stdout));
+    process.stdout.write(`${s.name}: done in ${facts.wallSeconds.toFixed(1)}s (${facts.imagesPerSec.toFixed(0)} img/s)\n`);
+  }
+  process.stdout.write(`trained ${c.specs.length} experiment(s) in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`);
+  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered });
+  printVerify(outcome, process.stdout);
+  if (!c.filtered) {
+    const all = common({ ...values, only: undefined });
+    writeReadmeTable(c.ws, c.profile, tableBody(all).body);
+  }
+  return outcome.ok ? 0 : 1;
+}
+
+async function cmdVerify(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const c = common(values);
+  const mode = values.update === undefined ? 'none' : updateMode(values);
+  const expected = c.filtered ? undefined : { section: TABLE_SECTION(c.profile), body: tableBody(c).body };
+  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, expectedReadmeSection: expected });
+  printVerify(outcome, process.stdout);
+  return outcome.ok ? 0 : 1;
+}
+
+async function cmdReport(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const c = common(values);
+  const { rows, body } = tableBody(c);
+  if (values.json) {
+    process.stdout.write(JSON.stringify(jsonRows(rows), null, 2) + '\n');
+    return 0;
+  }
+  const changed = writeReadmeTable(c.ws, c.profile, body);
+  process.stdout.write(`${body}\n\nREADME.md ${changed ? 'updated' : 'already current'} (${rows.length} row(s), profile ${c.profile})\n`);
+  return 0;
+}
+
+function cmdValidate(values: ReturnType<typeof parse>['values'], files: string[]): number {
+  const c = common(values, files);
+  for (const s of c.specs) process.stdout.write(`valid   ${relative(process.cwd(), s.file)} (${s.name})\n`);
+  return 0;
+}
+
+function cmdList(values: ReturnType<typeof parse>['values']): number {
+  const c = common(values);
+  for (const s of c.specs) {
+    const t = s.training;
+    process.stdout.write(`${s.name.padEnd(18)} ${s.title.padEnd(26)} norm=${s.model.norm}${s.model.norm === 'group' ? `(${s.model.groups[0]}/${s.model.groups[1]})` : ''} l1=${t.l1} l2=${t.weightDecay} epochs=${t.epochs} batch=${t.batchSize} seed=${s.seed}\n`);
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv);
+  const [cmd, ...rest] = positionals;
+  if (values.help || !cmd) {
+    process.stdout.write(HELP + '\n');
+    return cmd || values.help ? 0 : 2;
+  }
+  switch (cmd) {
+    case 'validate': return cmdValidate(values, rest);
+    case 'list': return cmdList(values);
+    case 'reproduce': return cmdReproduce(values);
+    case 'verify': return cmdVerify(values);
+    case 'report': return cmdReport(values);
+    case 'bench': {
+      const { runBench } = await import('./run/bench.js');
+      return runBench(values);
+    }
+    default:
+      throw new UsageError(`unknown command '${cmd}'`, 'see `normreg --help`');
+  }
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (e) {
+    if (e instanceof NormregError) {
+      process.stderr.write(`normreg: ${e.problems.length > 1 ? `${e.problems.length} problems:\n  ` : ''}${e.problems.map(formatProblem).join('\n  ')}\n`);
+      code = 2;
+    } else if (e instanceof FigureError) {
+      process.stderr.write(`normreg: ${e.message}\n`);
+      code = 2;
+    } else {
+      process.stderr.write(`normreg: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      code = 2;
+    }
+  }
+  // tfjs-backend-wasm installs process-wide exception handlers; exit explicitly with our code.
+  process.exitCode = code;
+  process.exit(code);
+}

@@ -1,0 +1,5 @@
+// Kernels that run on tfjs-backend-wasm's own heap: every argument is a byte offset into the
+// imported memory, and the module keeps no data of its own (no data segments, no allocator).
+export { conv2dPadded, flipSwapFilter } from './conv';
+export { conv2dFilterGrad } from './convFilter';
+export { maxPoolGrad2x2 } from './maxPool';

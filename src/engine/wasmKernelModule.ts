@@ -1,0 +1,89 @@
+// The AssemblyScript kernel binary (dist/kernels.wasm) and its instances: one per wasm-backend
+// heap, importing that heap's WebAssembly.Memory so kernels read and write tfjs tensors in place.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+export type WasmKernelErrorCode =
+  | 'KERNELS_NOT_BUILT'
+  | 'NOT_WASM_BACKEND'
+  | 'NO_WASM_MEMORY'
+  | 'INSTANTIATE_FAILED'
+  | 'UNKNOWN_KERNEL';
+
+export class WasmKernelError extends Error {
+  readonly code: WasmKernelErrorCode;
+  constructor(code: WasmKernelErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WasmKernelError';
+    this.code = code;
+  }
+}
+
+/** What src/engine/assembly/index.ts exports; every pointer is a byte offset into the heap. */
+export interface KernelExports {
+  conv2dPadded(x: number, w: number, y: number, n: number, h: number, wd: number, ci: number,
+    kh: number, kw: number, co: number, oh: number, ow: number, padT: number, padL: number): void;
+  flipSwapFilter(w: number, wt: number, kh: number, kw: number, ci: number, co: number): void;
+  conv2dFilterGrad(x: number, dy: number, dw: number, acc: number, n: number, h: number, wd: number,
+    ci: number, kh: number, kw: number, co: number, oh: number, ow: number): void;
+  maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, h: number, wd: number, ch: number,
+    oh: number, ow: number): void;
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm that the kernels use. */
+export interface WasmBackendLike {
+  wasm: {
+    HEAPU8: Uint8Array;
+    asm?: { memory?: WebAssembly.Memory };
+    wasmMemory?: WebAssembly.Memory;
+    _malloc(bytes: number): number;
+    _free(ptr: number): void;
+  };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): { dataId: object; shape: number[]; dtype: 'float32' };
+}
+
+// Same relative path from src/engine (tsx) and dist/engine (compiled).
+const WASM_URL = new URL('../../dist/kernels.wasm', import.meta.url);
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+const instances = new WeakMap<WebAssembly.Memory, KernelExports>();
+
+export function loadKernelModule(): Promise<WebAssembly.Module> {
+  compiled ??= readFile(WASM_URL)
+    .then((bytes) => WebAssembly.compile(bytes))
+    .catch((cause: unknown) => {
+      compiled = undefined;
+      throw new WasmKernelError('KERNELS_NOT_BUILT',
+        `${fileURLToPath(WASM_URL)}: cannot load the kernel binary; run \`npm run build:kernels\``,
+        { cause });
+    });
+  return compiled;
+}
+
+export function readBackendMemory(backend: WasmBackendLike): WebAssembly.Memory {
+  const memory = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
+  if (!(memory instanceof WebAssembly.Memory) || memory.buffer !== backend.wasm.HEAPU8.buffer) {
+    throw new WasmKernelError('NO_WASM_MEMORY',
+      'tfjs-backend-wasm: cannot find the heap\'s WebAssembly.Memory (looked at wasm.asm.memory and ' +
+      'wasm.wasmMemory); this tfjs version is not supported, use @tensorflow/tfjs-backend-wasm 4.22');
+  }
+  return memory;
+}
+
+/** Synchronous, so kernels can call it; the module must have been loaded first. */
+export function instantiateFor(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  let exports = instances.get(memory);
+  if (exports === undefined) {
+    try {
+      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      exports = instance.exports as unknown as KernelExports;
+    } catch (cause) {
+      throw new WasmKernelError('INSTANTIATE_FAILED',
+        'dist/kernels.wasm: cannot run on the wasm backend\'s heap (a shared-memory, threaded ' +
+        'backend needs a build with --sharedMemory); rebuild with `npm run build:kernels`', { cause });
+    }
+    instances.set(memory, exports);
+  }
+  return exports;
+}

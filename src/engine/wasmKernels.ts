@@ -1,0 +1,223 @@
+// Custom kernels for tfjs-backend-wasm: AssemblyScript SIMD code running on the backend's own
+// heap (zero copies). Each kernel takes its fast path only for the shapes it was written for
+// (NHWC float32, stride 1, no padding, dilation 1; max pool 2x2 stride 2) and otherwise hands
+// the call to the stock kernel or, where the stock one is missing or wrong, a plain port of
+// tfjs-cpu's loops.
+import * as tf from '@tensorflow/tfjs';
+import { runConv2DBackpropFilterPlain, runMaxPoolGradPlain } from './wasmKernelFallbacks.js';
+import {
+  instantiateFor, loadKernelModule, readBackendMemory, WasmKernelError,
+  type KernelExports, type WasmBackendLike,
+} from './wasmKernelModule.js';
+
+export { WasmKernelError } from './wasmKernelModule.js';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type Conv2DInfo = tf.backend_util.Conv2DInfo;
+type Shape4 = [number, number, number, number];
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+
+/** Every kernel this module can register, in registration order. */
+export const WASM_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPoolGrad'] as const;
+
+const BACKEND = 'wasm';
+let kernelModule: WebAssembly.Module | undefined;
+/** Stock configs replaced by registerWasmKernels (undefined: there was none). */
+const replaced = new Map<string, tf.KernelConfig | undefined>();
+
+function readExports(backend: WasmBackendLike): KernelExports {
+  if (kernelModule === undefined) {
+    throw new WasmKernelError('KERNELS_NOT_BUILT', 'wasm kernels: called before registerWasmKernels() loaded the binary');
+  }
+  return instantiateFor(kernelModule, readBackendMemory(backend));
+}
+
+function offsetOf(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) throw new Error('wasm kernels: tensor is not on the wasm backend');
+  return data.memoryOffset;
+}
+
+function viewOf(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array {
+  const buffer = backend.wasm.HEAPU8.buffer; // re-read: the heap may have grown
+  const offset = offsetOf(backend, t);
+  const size = tf.util.sizeFromShape(t.shape);
+  if (t.dtype === 'int32') return new Int32Array(buffer, offset, size);
+  if (t.dtype === 'bool') return new Uint8Array(buffer, offset, size);
+  return new Float32Array(buffer, offset, size);
+}
+
+/** The fast path's conditions: NHWC, stride 1, dilation 1, no padding, float32, non-empty. */
+function isPlainConv(info: Conv2DInfo, inputs: tf.TensorInfo[]): boolean {
+  const p = info.padInfo;
+  return info.dataFormat === 'channelsLast' &&
+    info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 &&
+    p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0 &&
+    info.outHeight === info.inHeight - info.filterHeight + 1 &&
+    info.outWidth === info.inWidth - info.filterWidth + 1 &&
+    info.batchSize > 0 && info.outHeight > 0 && info.outWidth > 0 &&
+    info.inChannels > 0 && info.outChannels > 0 &&
+    inputs.every((t) => t.dtype === 'float32');
+}
+
+function withScratch<T>(backend: WasmBackendLike, bytes: number, f: (ptr: number) => T): T {
+  const ptr = backend.wasm._malloc(bytes);
+  try {
+    return f(ptr);
+  } finally {
+    backend.wasm._free(ptr);
+  }
+}
+
+function callStock(name: string, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const stock = replaced.get(name);
+  if (stock === undefined) throw new Error(`wasm kernels: no stock ${name} kernel to fall back to`);
+  return stock.kernelFunc(args);
+}
+
+function runConv2D(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const backend = args.backend as WasmBackendLike;
+  const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, strides,
+    dilations, pad as Pad, dimRoundingMode as Rounding, false,
+    tf.backend_util.convertConv2DDataFormat(dataFormat));
+  if (!isPlainConv(info, [x, filter])) return callStock('Conv2D', args);
+  const k = readExports(backend);
+  const out = backend.makeOutput(info.outShape, 'float32');
+  k.conv2dPadded(offsetOf(backend, x), offsetOf(backend, filter), offsetOf(backend, out),
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth, 0, 0);
+  return out;
+}
+
+/** dx as a forward conv of dy (zero-padded by kernel-1) with the flipped, in/out-swapped filter. */
+function runConv2DBackpropInput(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const backend = args.backend as WasmBackendLike;
+  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const { inputShape, strides, pad, dataFormat, dimRoundingMode } =
+    args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const info = tf.backend_util.computeConv2DInfo(inputShape as Shape4, filter.shape as Shape4, strides,
+    1, pad as Pad, dimRoundingMode as Rounding, false, tf.backend_util.convertConv2DDataFormat(dataFormat));
+  if (!isPlainConv(info, [dy, filter]) || !tf.util.arraysEqual(dy.shape, info.outShape)) {
+    return callStock('Conv2DBackpropInput', args);
+  }
+  const k = readExports(backend);
+  const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
+  const out = backend.makeOutput(info.inShape, 'float32');
+  withScratch(backend, fh * fw * ci * co * 4, (wt) => {
+    k.flipSwapFilter(offsetOf(backend, filter), wt, fh, fw, ci, co);
+    k.conv2dPadded(offsetOf(backend, dy), wt, offsetOf(backend, out),
+      info.batchSize, info.outHeight, info.outWidth, co, fh, fw, ci, info.inHeight, info.inWidth, fh - 1, fw - 1);
+  });
+  return out;
+}
+
+function runConv2DBackpropFilter(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const backend = args.backend as WasmBackendLike;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, filterShape as Shape4, strides,
+    1, pad as Pad, dimRoundingMode as Rounding, false, tf.backend_util.convertConv2DDataFormat(dataFormat));
+  const out = backend.makeOutput(info.filterShape, 'float32');
+  if (!isPlainConv(info, [x, dy]) || !tf.util.arraysEqual(dy.shape, info.outShape)) {
+    // No stock kernel exists on wasm: the plain loop is slow but correct.
+    runConv2DBackpropFilterPlain(viewOf(backend, x), viewOf(backend, dy), info,
+      viewOf(backend, out) as Float32Array);
+    return out;
+  }
+  const k = readExports(backend);
+  const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
+  withScratch(backend, fh * fw * ci * co * 8 + 8, (scratch) => {
+    const acc = (scratch + 7) & ~7; // f64 partial sums want 8-byte alignment
+    k.conv2dFilterGrad(offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out), acc,
+      info.batchSize, info.inHeight, info.inWidth, ci, fh, fw, co, info.outHeight, info.outWidth);
+  });
+  return out;
+}
+
+/** Always replaces the stock kernel, whose gradients are wrong (see the module's tests). */
+function runMaxPoolGrad(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const backend = args.backend as WasmBackendLike;
+  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1,
+    pad as Pad, dimRoundingMode as Rounding);
+  const out = backend.makeOutput(input.shape, 'float32');
+  const p = info.padInfo;
+  const fast = info.filterHeight === 2 && info.filterWidth === 2 &&
+    info.strideHeight === 2 && info.strideWidth === 2 &&
+    p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0 &&
+    info.outHeight * 2 <= info.inHeight && info.outWidth * 2 <= info.inWidth &&
+    tf.util.sizeFromShape(input.shape) > 0 && input.dtype === 'float32' && dy.dtype === 'float32' &&
+    tf.util.arraysEqual(dy.shape, info.outShape);
+  if (!fast) {
+    runMaxPoolGradPlain(viewOf(backend, input), viewOf(backend, dy), info, viewOf(backend, out) as Float32Array);
+    return out;
+  }
+  readExports(backend).maxPoolGrad2x2(offsetOf(backend, input), offsetOf(backend, dy), offsetOf(backend, out),
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth);
+  return out;
+}
+
+const KERNEL_FUNCS: Record<(typeof WASM_KERNEL_NAMES)[number], tf.KernelFunc> = {
+  Conv2D: runConv2D,
+  Conv2DBackpropInput: runConv2DBackpropInput,
+  Conv2DBackpropFilter: runConv2DBackpropFilter,
+  MaxPoolGrad: runMaxPoolGrad,
+};
+
+function validateNames(names: string[]): Array<(typeof WASM_KERNEL_NAMES)[number]> {
+  for (const name of names) {
+    if (!(WASM_KERNEL_NAMES as readonly string[]).includes(name)) {
+      throw new WasmKernelError('UNKNOWN_KERNEL',
+        `registerWasmKernels: kernels: unknown kernel '${name}'; choose from ${WASM_KERNEL_NAMES.join(', ')}`);
+    }
+  }
+  return names as Array<(typeof WASM_KERNEL_NAMES)[number]>;
+}
+
+/**
+ * Replaces the wasm backend's kernels (all of WASM_KERNEL_NAMES unless `kernels` says which) with
+ * this module's. Call after `await tf.setBackend('wasm')`; calling again is harmless.
+ * Returns the names now registered.
+ */
+export async function registerWasmKernels(opts: { kernels?: string[] } = {}): Promise<string[]> {
+  const names = validateNames(opts.kernels ?? [...WASM_KERNEL_NAMES]);
+  if (tf.getBackend() !== BACKEND) {
+    throw new WasmKernelError('NOT_WASM_BACKEND',
+      `registerWasmKernels: the active backend is '${tf.getBackend()}'; call ` +
+      '`await tf.setBackend(\'wasm\')` (after importing @tensorflow/tfjs-backend-wasm) first');
+  }
+  kernelModule = await loadKernelModule();
+  readExports(tf.backend() as unknown as WasmBackendLike); // fail here, not inside a training step
+  for (const name of names) {
+    if (replaced.has(name)) continue;
+    const stock = tf.getKernelsForBackend(BACKEND).find((c) => c.kernelName === name);
+    if (stock !== undefined) tf.unregisterKernel(name, BACKEND);
+    replaced.set(name, stock);
+    tf.registerKernel({
+      kernelName: name,
+      backendName: BACKEND,
+      kernelFunc: KERNEL_FUNCS[name],
+      // The stock fallback still needs its own setup when the backend is (re)initialized.
+      setupFunc: stock?.setupFunc,
+      disposeFunc: stock?.disposeFunc,
+    });
+  }
+  return names;
+}
+
+/** Puts the stock kernels back (and removes Conv2DBackpropFilter, which had none). Returns the names restored. */
+export function unregisterWasmKernels(): string[] {
+  const names = [...replaced.keys()];
+  for (const [name, stock] of replaced) {
+    tf.unregisterKernel(name, BACKEND);
+    if (stock !== undefined) tf.registerKernel(stock);
+  }
+  replaced.clear();
+  return names;
+}

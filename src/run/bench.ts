@@ -1,0 +1,3 @@
+export async function runBench(_values: Record<string, unknown>): Promise<number> {
+  throw new Error('bench: not built yet');
+}

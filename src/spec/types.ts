@@ -1,0 +1,31 @@
+import type { ScheduleConfig } from '../train/schedule.js';
+import type { NormType } from '../train/model.js';
+
+export const PROFILES = ['full', 'smoke'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+export const METRIC_KEYS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr'] as const;
+export const BEST_KEYS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss'] as const;
+export type BestKey = (typeof BEST_KEYS)[number];
+
+export interface Tolerance { abs: number; rel: number }
+
+export interface ResolvedSpec {
+  file: string;
+  name: string;
+  title: string;
+  profile: Profile;
+  seed: number;
+  dataset: { source: 'mnist' | 'idx'; path: string | null; sha256: string | null; trainSize: number | null; testSize: number | null };
+  model: { norm: NormType; groups: number[]; dropout: number };
+  training: {
+    epochs: number; batchSize: number; evalBatchSize: number; lr: number; momentum: number;
+    weightDecay: number; l1: number; schedule: ScheduleConfig;
+  };
+  augmentation: {
+    enabled: boolean; rotation: number; rotationFill: number; affineDegrees: number; translate: number;
+    scale: [number, number]; shear: number; brightness: number; contrast: number;
+  };
+  tolerances: { abs: number; rel: number; metrics: Record<string, Partial<Tolerance>>; backends: Record<string, Partial<Tolerance>> };
+  reference: Partial<Record<BestKey, number>>;
+}

@@ -1,0 +1,90 @@
+/** Verification: results vs goldens for every spec of a profile, obsolete goldens, README freshness.
+ * Returns an outcome as data; the CLI prints it and picks the exit code. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { diffString } from 'json-diff';
+import type { ResolvedSpec } from '../spec/types.js';
+import type { ResultPayload } from '../result/types.js';
+import { goldenPath, readGolden, readResult, resultPath, writePayload, type Workspace } from '../result/files.js';
+import { comparePayload, type Difference } from './compare.js';
+import { decideGoldenAction, type UpdateMode } from './update.js';
+import { ResultError, problem } from '../errors.js';
+import { readSection } from '../report/readme.js';
+
+export type SpecVerdict =
+  | { name: string; status: 'pass'; golden: string }
+  | { name: string; status: 'written'; golden: string; previous: boolean }
+  | { name: string; status: 'fail'; golden: string; differences: Difference[]; diff: string }
+  | { name: string; status: 'missing-golden'; golden: string };
+
+export interface VerifyOutcome {
+  profile: string;
+  verdicts: SpecVerdict[];
+  obsolete: string[];
+  readmeStale: boolean | null; // null: not checked
+  ok: boolean;
+}
+
+function pick(p: ResultPayload, diffs: Difference[]): object {
+  // The part of the payload that differs, for a readable json-diff.
+  const out: Record<string, unknown> = {};
+  for (const d of diffs) {
+    const top = d.pointer.split('/')[1];
+    out[top] = (p as unknown as Record<string, unknown>)[top];
+  }
+  return out;
+}
+
+export function verifySpec(ws: Workspace, spec: ResolvedSpec, result: ResultPayload, mode: UpdateMode): SpecVerdict {
+  const gp = goldenPath(ws, spec.profile, result.backend, spec.name);
+  const shown = relative(ws.root, gp);
+  const golden = readGolden(gp);
+  const action = decideGoldenAction(mode, golden !== null);
+  if (action === 'missing') return { name: spec.name, status: 'missing-golden', golden: shown };
+  if (action === 'write') {
+    writePayload(gp, result);
+    return { name: spec.name, status: 'written', golden: shown, previous: golden !== null };
+  }
+  const differences = comparePayload(result, golden!, spec);
+  if (differences.length === 0) return { name: spec.name, status: 'pass', golden: shown };
+  return { name: spec.name, status: 'fail', golden: shown, differences, diff: diffString(pick(golden!, differences), pick(result, differences), { color: false, full: false }) };
+}
+
+/** Golden files of a profile that belong to no spec. */
+export function findObsoleteGoldens(ws: Workspace, profile: string, names: Set<string>): string[] {
+  const dir = join(ws.root, 'golden', profile);
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const backend of readdirSync(dir).sort()) {
+    const bdir = join(dir, backend);
+    for (const f of readdirSync(bdir).sort())
+      if (f.endsWith('.json') && !names.has(f.slice(0, -5))) out.push(relative(ws.root, join(bdir, f)));
+  }
+  return out;
+}
+
+export function loadResultsFor(ws: Workspace, specs: ResolvedSpec[]): ResultPayload[] {
+  return specs.map((s) => {
+    const p = resultPath(ws, s.profile, s.name);
+    const r = readResult(p);
+    if (!r) throw new ResultError('RESULT_MISSING', [problem(relative(ws.root, p), '', `no result for '${s.name}' in profile ${s.profile}`, `run \`npx normreg reproduce --profile ${s.profile} --only ${s.name}\``)]);
+    if (r.name !== s.name || r.profile !== s.profile)
+      throw new ResultError('RESULT_CORRUPT', [problem(relative(ws.root, p), '/name', `result file holds '${r.name}' (${r.profile}), expected '${s.name}' (${s.profile})`, 'delete it and reproduce again')]);
+    return r;
+  });
+}
+
+export function verifyAll(ws: Workspace, specs: ResolvedSpec[], mode: UpdateMode, opts: { checkObsolete: boolean; expectedReadmeSection?: { section: string; body: string } }): VerifyOutcome {
+  const results = loadResultsFor(ws, specs);
+  const verdicts = specs.map((s, i) => verifySpec(ws, s, results[i], mode));
+  const profile = specs[0]?.profile ?? '';
+  const obsolete = opts.checkObsolete ? findObsoleteGoldens(ws, profile, new Set(specs.map((s) => s.name))) : [];
+  let readmeStale: boolean | null = null;
+  if (opts.expectedReadmeSection) {
+    const readmePath = join(ws.root, 'README.md');
+    const current = existsSync(readmePath) ? readSection(readFileSync(readmePath, 'utf8'), opts.expectedReadmeSection.section) : null;
+    readmeStale = current !== opts.expectedReadmeSection.body;
+  }
+  const ok = verdicts.every((v) => v.status === 'pass' || v.status === 'written') && readmeStale !== true;
+  return { profile, verdicts, obsolete, readmeStale, ok };
+}
