@@ -195,10 +195,11 @@ export async function registerWasmKernels(opts: { kernels?: string[] } = {}): Pr
   kernelModule = await loadKernelModule();
   readExports(tf.backend() as unknown as WasmBackendLike); // fail here, not inside a training step
   for (const name of names) {
-    if (replaced.has(name)) continue;
-    const stock = tf.getKernelsForBackend(BACKEND).find((c) => c.kernelName === name);
-    if (stock !== undefined) tf.unregisterKernel(name, BACKEND);
-    replaced.set(name, stock);
+    const current = tf.getKernel(name, BACKEND) as tf.KernelConfig | undefined;
+    if (current?.kernelFunc === KERNEL_FUNCS[name]) continue;
+    if (!replaced.has(name)) replaced.set(name, current);
+    const stock = replaced.get(name);
+    if (current !== undefined) tf.unregisterKernel(name, BACKEND);
     tf.registerKernel({
       kernelName: name,
       backendName: BACKEND,
@@ -215,7 +216,7 @@ export async function registerWasmKernels(opts: { kernels?: string[] } = {}): Pr
 export function unregisterWasmKernels(): string[] {
   const names = [...replaced.keys()];
   for (const [name, stock] of replaced) {
-    tf.unregisterKernel(name, BACKEND);
+    if (tf.getKernel(name, BACKEND) !== undefined) tf.unregisterKernel(name, BACKEND);
     if (stock !== undefined) tf.registerKernel(stock);
   }
   replaced.clear();

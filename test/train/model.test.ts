@@ -51,13 +51,15 @@ for (const backendName of ['cpu', 'wasm'] as const) {
             const expectG = k.startsWith('c') ? weightFromTorch(s.grads[k]) : fromTorch(s.grads[k]);
             // torch grads include the L1 term; ours are the NLL part: add l1*sign(w)
             const ours = tf.add(out.g[k], tf.mul(tf.sign(params[k]), fx.l1));
-            const c = closeness(ours, expectG, 1e-5, 1e-3);
+            // normwise: float32 sums of thousands of terms cancel; compare against the tensor's scale
+            const scale = tf.max(tf.abs(expectG)).dataSync()[0];
+            const c = closeness(ours, expectG, 1e-4 * scale + 1e-7, 1e-3);
             assert.ok(c <= 1, `grad ${k}: closeness ${c.toFixed(2)}`);
           }
         }
         for (const k of PARAM_NAMES) {
           const expectP = k.startsWith('c') ? weightFromTorch(s.params_after[k]) : fromTorch(s.params_after[k]);
-          const c = closeness(out.upd.params[k], expectP, 1e-6, 1e-4);
+          const c = closeness(out.upd.params[k], expectP, 1e-6 + 1e-5 * tf.max(tf.abs(expectP)).dataSync()[0], 1e-4);
           assert.ok(c <= 1, `step ${step} param ${k}: closeness ${c.toFixed(2)}`);
         }
         if (variant === 'batch') {

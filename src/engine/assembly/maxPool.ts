@@ -2,7 +2,6 @@
 // in row-major order (strict '>' from -Infinity, like tfjs-cpu: NaN never wins and an all-NaN
 // window sends nothing). Windows do not overlap; dx cells outside every window get 0.
 
-
 export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, n: i32, h: i32, wd: i32, ch: i32,
                                oh: i32, ow: i32): void {
   const cs = <usize>ch << 2;          // pixel stride, bytes

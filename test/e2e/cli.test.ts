@@ -1,0 +1,97 @@
+/** End-to-end: the real CLI in child processes on temp workspaces, real training on the wasm backend. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeWorkspace, normreg, tinySpec } from '../helpers/workspace.js';
+
+test('validate: a spec with mistakes is refused with file, pointer and fix; exit 2', async () => {
+  const ws = makeWorkspace({
+    'good.json': tinySpec('good'),
+    'bad.json': { name: 'bad', title: 'Bad', model: { norm: 'group', groups: 3 }, training: { l1: -0.001, epochz: 3 } },
+  });
+  const r = await normreg(ws, ['validate']);
+  assert.is(r.exitCode, 2);
+  assert.match(r.stderr, 'specs/bad.json /training/epochz: unknown key \'epochz\' (fix: did you mean \'epochs\'?)');
+  assert.match(r.stderr, 'specs/bad.json /training/l1: must be >= 0 (got -0.001)');
+  const ok = await normreg(ws, ['validate', 'specs/good.json']);
+  assert.is(ok.exitCode, 0, ok.stderr);
+});
+
+test('usage errors exit 2', async () => {
+  const ws = makeWorkspace({ 'a.json': tinySpec('a') });
+  assert.is((await normreg(ws, ['frobnicate'])).exitCode, 2);
+  assert.is((await normreg(ws, ['list', '--profile', 'huge'])).exitCode, 2);
+  const r = await normreg(ws, ['verify', '--only', 'nope']);
+  assert.is(r.exitCode, 2);
+  assert.match(r.stderr, "no experiment named 'nope'");
+  const ci = await normreg(ws, ['reproduce', '--profile', 'smoke', '--update', 'new'], { CI: 'true' });
+  assert.is(ci.exitCode, 2);
+  assert.match(ci.stderr, 'CI never writes goldens');
+});
+
+test('missing dataset: exit 2 naming the file, nothing written', async () => {
+  const ws = makeWorkspace({ 'a.json': tinySpec('a', { dataset: { source: 'idx', path: '../no-such-data' } }) });
+  const r = await normreg(ws, ['reproduce', '--profile', 'smoke']);
+  assert.is(r.exitCode, 2, r.stderr);
+  assert.match(r.stderr, 'train-images-idx3-ubyte: dataset file not found');
+  assert.not.ok(existsSync(join(ws, 'results')));
+  assert.not.ok(existsSync(join(ws, 'golden')));
+});
+
+test('reproduce twice in separate processes: byte-identical payloads; verify, tamper, corrupt, stale README', async () => {
+  const ws = makeWorkspace({ 'a.json': tinySpec('a'), 'g.json': tinySpec('g', { model: { norm: 'group' } }) });
+  const first = await normreg(ws, ['reproduce', '--profile', 'smoke', '--backend', 'wasm']);
+  assert.is(first.exitCode, 0, first.stdout + first.stderr);
+  assert.match(first.stdout, 'written a: new golden golden/smoke/wasm/a.json');
+  const resA = join(ws, 'results/smoke/a/result.json');
+  const bytes1 = readFileSync(resA);
+  const second = await normreg(ws, ['reproduce', '--profile', 'smoke', '--backend', 'wasm'], { CI: 'true' });
+  assert.is(second.exitCode, 0, second.stdout + second.stderr);
+  assert.match(second.stdout, 'ok      a: matches golden/smoke/wasm/a.json');
+  assert.ok(readFileSync(resA).equals(bytes1), 'payload bytes differ between two runs');
+  assert.ok(existsSync(join(ws, 'results/smoke/a/facts.json')));
+
+  // README table was generated and verify checks it
+  assert.match(readFileSync(join(ws, 'README.md'), 'utf8'), '| A | BatchNorm |');
+  assert.is((await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' })).exitCode, 0);
+
+  // report --json
+  const rep = await normreg(ws, ['report', '--profile', 'smoke', '--json']);
+  const rows = JSON.parse(rep.stdout);
+  assert.equal(Object.keys(rows[0]).sort(), ['backend', 'bestTestAcc', 'bestTestLoss', 'bestTrainAcc', 'name', 'profile', 'reference', 'source', 'title']);
+
+  // a changed golden value fails with the pointer and a json-diff
+  const gp = join(ws, 'golden/smoke/wasm/a.json');
+  const golden = JSON.parse(readFileSync(gp, 'utf8'));
+  golden.epochs[0].testLoss += 0.001;
+  writeFileSync(gp, JSON.stringify(golden));
+  const bad = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
+  assert.is(bad.exitCode, 1);
+  assert.match(bad.stdout, 'FAIL    a:');
+  assert.match(bad.stdout, '/epochs/0/testLoss');
+
+  // a corrupt golden is a file error
+  writeFileSync(gp, '{"format": 1, "name": ');
+  const corrupt = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
+  assert.is(corrupt.exitCode, 2);
+  assert.match(corrupt.stderr, 'golden/smoke/wasm/a.json: corrupt golden file');
+
+  // restore the golden; make the README stale
+  await normreg(ws, ['verify', '--profile', 'smoke', '--update', 'all']);
+  writeFileSync(join(ws, 'README.md'), readFileSync(join(ws, 'README.md'), 'utf8').replace('| A |', '| Z |'));
+  const stale = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
+  assert.is(stale.exitCode, 1);
+  assert.match(stale.stdout, 'README.md: the smoke results table is stale');
+
+  // obsolete goldens are reported
+  writeFileSync(join(ws, 'golden/smoke/wasm/gone.json'), readFileSync(gp));
+  await normreg(ws, ['report', '--profile', 'smoke']);
+  const obs = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
+  assert.match(obs.stdout, 'obsolete golden/smoke/wasm/gone.json');
+  assert.is(obs.exitCode, 0, obs.stdout);
+  // no temp files left behind by atomic writes
+  assert.equal(readdirSync(join(ws, 'results/smoke/a')).sort(), ['facts.json', 'result.json']);
+});
+
+test.run();
