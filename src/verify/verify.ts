@@ -38,12 +38,14 @@ function pick(p: ResultPayload, diffs: Difference[]): object {
 export function verifySpec(ws: Workspace, spec: ResolvedSpec, result: ResultPayload, mode: UpdateMode): SpecVerdict {
   const gp = goldenPath(ws, spec.profile, result.backend, spec.name);
   const shown = relative(ws.root, gp);
-  const golden = readGolden(gp);
-  const action = decideGoldenAction(mode, golden !== null);
+  // --update all rewrites goldens without reading them, so it also repairs a corrupt one
+  const existed = existsSync(gp);
+  const golden = mode === 'all' ? null : readGolden(gp);
+  const action = decideGoldenAction(mode, existed);
   if (action === 'missing') return { name: spec.name, status: 'missing-golden', golden: shown };
   if (action === 'write') {
     writePayload(gp, result);
-    return { name: spec.name, status: 'written', golden: shown, previous: golden !== null };
+    return { name: spec.name, status: 'written', golden: shown, previous: existed };
   }
   const differences = comparePayload(result, golden!, spec);
   if (differences.length === 0) return { name: spec.name, status: 'pass', golden: shown };

@@ -67,7 +67,7 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
   golden.epochs[0].testLoss += 0.001;
   writeFileSync(gp, JSON.stringify(golden));
   const bad = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
-  assert.is(bad.exitCode, 1);
+  assert.is(bad.exitCode, 1, bad.stdout + bad.stderr);
   assert.match(bad.stdout, 'FAIL    a:');
   assert.match(bad.stdout, '/epochs/0/testLoss');
 

@@ -3,3 +3,4 @@
 export { conv2dPadded, flipSwapFilter } from './conv';
 export { conv2dFilterGrad } from './convFilter';
 export { maxPoolGrad2x2 } from './maxPool';
+export { normForward, normBackward } from './norm';
