@@ -14,6 +14,9 @@ import { loadDatasetFor, runSpec } from './run/runSpec.js';
 import { createProgress } from './run/progress.js';
 import type { Workspace } from './result/files.js';
 import { FigureError } from './report/figureError.js';
+import { drawFigures } from './report/drawFigures.js';
+import { staleReportFigures, verifyFigures, writeReportFigures, type FigureVerdict } from './verify/figures.js';
+import { loadResultsFor } from './verify/verify.js';
 
 const HELP = `normreg: reproduce "Normalization and Regularization on MNIST" from declarative specs
 
@@ -110,6 +113,42 @@ function printVerify(o: VerifyOutcome, out: NodeJS.WriteStream): void {
   out.write(`verify ${o.profile}: ${o.verdicts.length - (failed - (o.readmeStale ? 1 : 0))} ok, ${failed} failed${o.obsolete.length ? `, ${o.obsolete.length} obsolete golden(s)` : ''}\n`);
 }
 
+function printFigures(verdicts: FigureVerdict[], stale: string[], out: NodeJS.WriteStream): number {
+  let failed = 0;
+  for (const v of verdicts) {
+    if (v.status === 'pass') out.write(`ok      figure ${v.file}: matches ${v.golden}\n`);
+    else if (v.status === 'written') out.write(`written figure ${v.file}: ${v.golden}\n`);
+    else if (v.status === 'missing-golden') {
+      failed++;
+      out.write(`FAIL    figure ${v.file}: no golden ${v.golden} (run with --update new, then commit it)\n`);
+    } else if (v.status === 'fail') {
+      failed++;
+      out.write(`FAIL    figure ${v.file}: ${v.sizeMismatch ? 'size differs' : `${v.diffPixels} pixel(s) differ`} from ${v.golden}${v.diffImage ? `; diff image: ${v.diffImage}` : ''}\n`);
+    }
+  }
+  for (const f of stale) {
+    failed++;
+    out.write(`FAIL    ${f}: stale (the results draw a different figure; run \`npx normreg report\`)\n`);
+  }
+  return failed;
+}
+
+async function checkFigures(c: Common, mode: UpdateMode, checkStale: boolean): Promise<number> {
+  const payloads = loadResultsFor(c.ws, c.specs);
+  if (payloads.length === 0) return 0;
+  const drawn = await drawFigures(c.ws.root, c.specs, payloads, c.filtered);
+  const verdicts = verifyFigures(c.ws.root, c.profile, payloads[0].backend, drawn, mode);
+  return printFigures(verdicts, checkStale ? staleReportFigures(c.ws.root, c.profile, drawn) : [], process.stdout);
+}
+
+async function writeReport(c: Common): Promise<{ rows: number; figures: number; readme: boolean }> {
+  const { rows, payloads } = collectRows(c.ws, c.specs);
+  const drawn = await drawFigures(c.ws.root, c.specs, payloads, false);
+  const figures = writeReportFigures(c.ws.root, c.profile, drawn);
+  const readme = writeReadmeTable(c.ws, c.profile, renderMarkdownTable(c.profile, rows));
+  return { rows: rows.length, figures, readme };
+}
+
 function tableBody(c: Common) {
   const { rows } = collectRows(c.ws, c.specs);
   return { rows, body: renderMarkdownTable(c.profile, rows) };
@@ -130,11 +169,12 @@ async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise
   process.stdout.write(`trained ${c.specs.length} experiment(s) in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`);
   const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered });
   printVerify(outcome, process.stdout);
+  const figFailed = await checkFigures(c, mode, false);
   if (!c.filtered) {
-    const all = common({ ...values, only: undefined });
-    writeReadmeTable(c.ws, c.profile, tableBody(all).body);
+    const r = await writeReport(c);
+    process.stdout.write(`report: README.md ${r.readme ? 'updated' : 'current'}, ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
   }
-  return outcome.ok ? 0 : 1;
+  return outcome.ok && figFailed === 0 ? 0 : 1;
 }
 
 async function cmdVerify(values: ReturnType<typeof parse>['values']): Promise<number> {
@@ -143,7 +183,8 @@ async function cmdVerify(values: ReturnType<typeof parse>['values']): Promise<nu
   const expected = c.filtered ? undefined : { section: TABLE_SECTION(c.profile), body: tableBody(c).body };
   const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, expectedReadmeSection: expected });
   printVerify(outcome, process.stdout);
-  return outcome.ok ? 0 : 1;
+  const figFailed = await checkFigures(c, mode, !c.filtered);
+  return outcome.ok && figFailed === 0 ? 0 : 1;
 }
 
 async function cmdReport(values: ReturnType<typeof parse>['values']): Promise<number> {
@@ -153,8 +194,8 @@ async function cmdReport(values: ReturnType<typeof parse>['values']): Promise<nu
     process.stdout.write(JSON.stringify(jsonRows(rows), null, 2) + '\n');
     return 0;
   }
-  const changed = writeReadmeTable(c.ws, c.profile, body);
-  process.stdout.write(`${body}\n\nREADME.md ${changed ? 'updated' : 'already current'} (${rows.length} row(s), profile ${c.profile})\n`);
+  const r = await writeReport(c);
+  process.stdout.write(`${body}\n\nREADME.md ${r.readme ? 'updated' : 'already current'} (${r.rows} row(s), profile ${c.profile}); ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
   return 0;
 }
 

@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { runConv2DBackpropFilterPlain, runMaxPoolGradPlain } from './wasmKernelFallbacks.js';
 import {
+  NORM_BACKWARD_KERNEL, NORM_FORWARD_KERNEL, runNormBackwardWasm, runNormForwardWasm,
+} from './wasmNormKernels.js';
+import {
   instantiateFor, loadKernelModule, readBackendMemory, WasmKernelError,
   type KernelExports, type WasmBackendLike,
 } from './wasmKernelModule.js';
@@ -19,7 +22,9 @@ type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
 /** Every kernel this module can register, in registration order. */
-export const WASM_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPoolGrad'] as const;
+export const WASM_KERNEL_NAMES = [
+  'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPoolGrad', NORM_FORWARD_KERNEL, NORM_BACKWARD_KERNEL,
+] as const;
 
 const BACKEND = 'wasm';
 let kernelModule: WebAssembly.Module | undefined;
@@ -168,6 +173,9 @@ const KERNEL_FUNCS: Record<(typeof WASM_KERNEL_NAMES)[number], tf.KernelFunc> = 
   Conv2DBackpropInput: runConv2DBackpropInput,
   Conv2DBackpropFilter: runConv2DBackpropFilter,
   MaxPoolGrad: runMaxPoolGrad,
+  // New kernels (no stock ones): see wasmNormKernels.ts.
+  [NORM_FORWARD_KERNEL]: (args: KernelArgs) => runNormForwardWasm(args, readExports(args.backend as WasmBackendLike)),
+  [NORM_BACKWARD_KERNEL]: (args: KernelArgs) => runNormBackwardWasm(args, readExports(args.backend as WasmBackendLike)),
 };
 
 function validateNames(names: string[]): Array<(typeof WASM_KERNEL_NAMES)[number]> {

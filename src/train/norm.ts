@@ -2,6 +2,15 @@
  * BatchNorm normalizes per channel over N,H,W; GroupNorm per sample over each group of channels
  * and H,W (LayerNorm is GroupNorm with one group). Variance is the biased two-pass mean of squares. */
 import * as tf from '@tensorflow/tfjs';
+import { NORM_BACKWARD_KERNEL, NORM_FORWARD_KERNEL, registerCpuNormKernels } from '../engine/wasmNormKernels.js';
+
+// Fused kernels (f64 statistics, fixed summation order) on the backends that have them: cpu
+// (registered here) and wasm (registered by registerWasmKernels). Elsewhere: core ops below.
+registerCpuNormKernels();
+
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
 
 export type NormKind = 'batch' | 'group';
 
@@ -10,6 +19,8 @@ export interface NormCache {
   invStd: tf.Tensor;
   groups: number;
   kind: NormKind;
+  /** set when the fused forward kernel produced this cache (invStd then holds n*groups or c values) */
+  fused?: boolean;
 }
 
 export const NORM_EPS = 1e-5;
@@ -24,6 +35,22 @@ export interface NormForward {
 
 export function normForwardTrain(a: tf.Tensor4D, kind: NormKind, groups: number, gamma: tf.Tensor1D, beta: tf.Tensor1D): NormForward {
   const [n, h, w, c] = a.shape;
+  if (hasKernel(NORM_FORWARD_KERNEL)) {
+    const g = kind === 'batch' ? 1 : groups;
+    const [out, xhat, mean, invStd, varU] = tf.engine().runKernel(NORM_FORWARD_KERNEL, { x: a, gamma, beta },
+      { groups: g, kind } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    if (kind === 'batch') {
+      return {
+        out: out as tf.Tensor4D, cache: { xhat: xhat as tf.Tensor4D, invStd, groups: 1, kind, fused: true },
+        batchMean: mean as tf.Tensor1D, batchVarUnbiased: varU as tf.Tensor1D,
+      };
+    }
+    mean.dispose();
+    varU.dispose();
+    const inv4 = tf.reshape(invStd, [n, 1, g, 1]); // the core-ops layout, for a backward without the kernel
+    invStd.dispose();
+    return { out: out as tf.Tensor4D, cache: { xhat: xhat as tf.Tensor4D, invStd: inv4, groups: g, kind, fused: true } };
+  }
   if (kind === 'batch') {
     const mean = tf.mean(a, [0, 1, 2]);
     const centered = tf.sub(a, mean);
@@ -59,6 +86,11 @@ export function normForwardEval(
 
 export function normBackward(dout: tf.Tensor4D, cache: NormCache, gamma: tf.Tensor1D): { dx: tf.Tensor4D; dgamma: tf.Tensor1D; dbeta: tf.Tensor1D } {
   const { xhat, invStd } = cache;
+  if (hasKernel(NORM_BACKWARD_KERNEL)) {
+    const [dx, dgamma, dbeta] = tf.engine().runKernel(NORM_BACKWARD_KERNEL, { dout, xhat, gamma, invStd },
+      { groups: cache.kind === 'batch' ? 1 : cache.groups, kind: cache.kind } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    return { dx: dx as tf.Tensor4D, dgamma: dgamma as tf.Tensor1D, dbeta: dbeta as tf.Tensor1D };
+  }
   const dgamma = tf.sum(tf.mul(dout, xhat), [0, 1, 2]) as tf.Tensor1D;
   const dbeta = tf.sum(dout, [0, 1, 2]) as tf.Tensor1D;
   const dxhat = tf.mul(dout, gamma) as tf.Tensor4D;

@@ -40,7 +40,10 @@ test('missing dataset: exit 2 naming the file, nothing written', async () => {
 });
 
 test('reproduce twice in separate processes: byte-identical payloads; verify, tamper, corrupt, stale README', async () => {
-  const ws = makeWorkspace({ 'a.json': tinySpec('a'), 'g.json': tinySpec('g', { model: { norm: 'group' } }) });
+  const ws = makeWorkspace({ 'a.json': tinySpec('a'), 'g.json': tinySpec('g', { model: { norm: 'group' } }) }, {
+    curves: [{ name: 'curves', title: 'Curves', experiments: ['a', 'g'], metrics: ['trainLoss', 'testAcc'] }],
+    misclassified: { experiments: '*', count: 8 },
+  });
   const first = await normreg(ws, ['reproduce', '--profile', 'smoke', '--backend', 'wasm']);
   assert.is(first.exitCode, 0, first.stdout + first.stderr);
   assert.match(first.stdout, 'written a: new golden golden/smoke/wasm/a.json');
@@ -51,6 +54,21 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
   assert.match(second.stdout, 'ok      a: matches golden/smoke/wasm/a.json');
   assert.ok(readFileSync(resA).equals(bytes1), 'payload bytes differ between two runs');
   assert.ok(existsSync(join(ws, 'results/smoke/a/facts.json')));
+  for (const f of ['curves.png', 'misclassified-a.png', 'misclassified-g.png']) {
+    assert.ok(existsSync(join(ws, 'reports/smoke', f)), f);
+    assert.ok(existsSync(join(ws, 'golden/smoke/wasm/figures', f)), f);
+  }
+  assert.match(second.stdout, 'ok      figure curves.png: matches golden/smoke/wasm/figures/curves.png');
+
+  // a changed figure golden fails with the pixel count and a diff image
+  const fig = join(ws, 'golden/smoke/wasm/figures/misclassified-a.png');
+  const figBytes = readFileSync(fig);
+  writeFileSync(fig, readFileSync(join(ws, 'golden/smoke/wasm/figures/misclassified-g.png')));
+  const figBad = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
+  assert.is(figBad.exitCode, 1, figBad.stdout);
+  assert.match(figBad.stdout, /FAIL    figure misclassified-a.png: \d+ pixel\(s\) differ from golden\/smoke\/wasm\/figures\/misclassified-a.png; diff image: results\/smoke\/figures\/misclassified-a.diff.png/);
+  assert.ok(existsSync(join(ws, 'results/smoke/figures/misclassified-a.diff.png')));
+  writeFileSync(fig, figBytes);
 
   // README table was generated and verify checks it
   assert.match(readFileSync(join(ws, 'README.md'), 'utf8'), '| A | BatchNorm |');

@@ -17,12 +17,16 @@ export function tinySpec(name: string, extra: Record<string, unknown> = {}): obj
   };
 }
 
-export function makeWorkspace(specs: Record<string, object | string>): string {
+export function makeWorkspace(specs: Record<string, object | string>, figures?: object): string {
   const dir = mkdtempSync(join(tmpdir(), 'normreg-e2e-'));
   mkdirSync(join(dir, 'specs'));
   for (const [file, body] of Object.entries(specs))
     writeFileSync(join(dir, 'specs', file), typeof body === 'string' ? body : JSON.stringify(body, null, 2));
   writeFileSync(join(dir, 'README.md'), README);
+  if (figures) {
+    mkdirSync(join(dir, 'reports'));
+    writeFileSync(join(dir, 'reports', 'figures.json'), JSON.stringify(figures));
+  }
   return dir;
 }
 

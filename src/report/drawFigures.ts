@@ -1,0 +1,32 @@
+/** Drawing every declared figure of a profile from payloads (IO at the edges: config, dataset). */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { ResultPayload } from '../result/types.js';
+import type { ResolvedSpec } from '../spec/types.js';
+import { loadFigureConfig, renderCurveFigure, renderMisclassifiedFigure, selectResults } from './figures.js';
+import { loadDatasetFor } from '../run/runSpec.js';
+
+export interface DrawnFigure { file: string; png: Buffer }
+
+export const FIGURE_CONFIG = 'reports/figures.json';
+
+/** `partial`: only some experiments were selected (--only), so figures needing others are skipped. */
+export async function drawFigures(root: string, specs: ResolvedSpec[], payloads: ResultPayload[], partial: boolean): Promise<DrawnFigure[]> {
+  // a workspace without a figure config declares no figures
+  if (payloads.length === 0 || !existsSync(join(root, FIGURE_CONFIG))) return [];
+  const cfg = await loadFigureConfig(join(root, FIGURE_CONFIG));
+  const out: DrawnFigure[] = [];
+  const names = new Set(payloads.map((p) => p.name));
+  for (const fig of cfg.curves) {
+    // a figure whose experiments are not all present (e.g. under --only) is skipped, not half-drawn
+    if (partial && fig.experiments !== '*' && !fig.experiments.every((e) => names.has(e))) continue;
+    out.push({ file: `${fig.name}.png`, png: await renderCurveFigure(fig, selectResults(fig.experiments, payloads, fig.name)) });
+  }
+  const mis = cfg.misclassified.experiments === '*' ? payloads : payloads.filter((p) => (cfg.misclassified.experiments as string[]).includes(p.name));
+  for (const p of mis) {
+    const spec = specs.find((s) => s.name === p.name)!;
+    const ds = loadDatasetFor(spec);
+    out.push({ file: `misclassified-${p.name}.png`, png: await renderMisclassifiedFigure(p, ds.test.images, cfg.misclassified.count) });
+  }
+  return out;
+}
