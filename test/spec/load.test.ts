@@ -24,7 +24,7 @@ test('defaults fill in the study settings; a spec states only what differs', () 
 test('smoke profile overrides come from defaults and from the spec', () => {
   const s = resolveSpec('specs/bn.json', ok({ profiles: { smoke: { training: { epochs: 3 } } } }), 'smoke').spec!;
   assert.is(s.training.epochs, 3);
-  assert.is(s.dataset.trainSize, 2048);
+  assert.is(s.dataset.trainSize, 6000);
   assert.is(resolveSpec('specs/bn.json', ok(), 'full').spec!.dataset.trainSize, null);
 });
 
