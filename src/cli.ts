@@ -10,8 +10,18 @@ import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from './verify
 import { verifyAll, type VerifyOutcome } from './verify/verify.js';
 import { collectRows, renderMarkdownTable, TABLE_SECTION, writeReadmeTable } from './report/report.js';
 import { jsonRows } from './report/table.js';
-import { loadDatasetFor, runSpec } from './run/runSpec.js';
-import { createProgress } from './run/progress.js';
+import { executeRun, loadDatasetFor } from './run/runSpec.js';
+import { createProgress, createWorkerBoard } from './run/progress.js';
+import { planRuns, type PlannedRun, type RunEnv } from './run/cache.js';
+import { formatReason } from './plan/plan.js';
+import { codeHash } from './plan/codeHash.js';
+import { acquireLock } from './run/lock.js';
+import { EXIT_INTERRUPTED, runPool, type PoolResult } from './run/pool.js';
+import { inShard, parseShard } from './run/shard.js';
+import { readManifests, shardManifestFor, writeShardManifest, copyShardResults, mergePlanFingerprint } from './run/merge.js';
+import { TrainInterrupted } from './train/loop.js';
+import { availableParallelism } from 'node:os';
+import type { BackendInfo } from './engine/backend.js';
 import type { Workspace } from './result/files.js';
 import { FigureError } from './report/figureError.js';
 import { drawFigures } from './report/drawFigures.js';
@@ -28,6 +38,7 @@ Commands:
   reproduce               train, then verify against goldens, then regenerate the report
   verify                  compare stored results with goldens (no training); checks README is current
   report                  regenerate the README results table from stored results (or goldens)
+  merge [DIR...]          combine the results of \`reproduce --shard\` runs, then verify and report
   bench                   training-speed benchmark (see README)
 
 Options:
@@ -36,6 +47,11 @@ Options:
   --backend B             auto|tensorflow-gpu|tensorflow|wasm|cpu (default auto)
   --update none|new|all   golden update mode (default: none under CI=true, else new)
   --json                  (report) print the table rows as JSON
+  --jobs N, -j N          (reproduce) parallel runs, one child process each (default: cores / threads per run)
+  --force                 (reproduce) re-train even where the stored result is current
+  --dry                   (reproduce) print the plan and why each run is (not) re-run; train nothing
+  --shard I/N             (reproduce) run only the I-th of N deterministic parts of the plan
+  --no-wait               refuse instead of waiting when another command holds the workspace lock
   --specs DIR             spec directory (default: specs)
   -h, --help              this help
 
@@ -57,7 +73,9 @@ function parse(argv: string[]) {
       options: {
         profile: { type: 'string' }, only: { type: 'string' }, backend: { type: 'string' }, update: { type: 'string' },
         json: { type: 'boolean' }, specs: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-        steps: { type: 'string' }, epochs: { type: 'string' }, norms: { type: 'string' }, modes: { type: 'string' },
+        steps: { type: 'string' }, 'epoch-images': { type: 'string' }, norms: { type: 'string' }, modes: { type: 'string' },
+        jobs: { type: 'string', short: 'j' }, force: { type: 'boolean' }, dry: { type: 'boolean' }, shard: { type: 'string' },
+        'no-wait': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -154,27 +172,185 @@ function tableBody(c: Common) {
   return { rows, body: renderMarkdownTable(c.profile, rows) };
 }
 
-async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise<number> {
-  const c = common(values);
-  const mode = updateMode(values);
-  const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
-  for (const s of c.specs) loadDatasetFor(s); // every dataset problem surfaces before anything is written
-  const backend = await selectBackend(backendChoice);
-  process.stdout.write(`normreg reproduce: ${c.specs.length} experiment(s), profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}\n`);
-  const t0 = performance.now();
-  for (const s of c.specs) {
-    const { facts } = runSpec(c.ws, s, backend, createProgress(s.name, process.stdout));
-    process.stdout.write(`${s.name}: done in ${facts.wallSeconds.toFixed(1)}s (${facts.imagesPerSec.toFixed(0)} img/s)\n`);
-  }
-  process.stdout.write(`trained ${c.specs.length} experiment(s) in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`);
-  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered });
+/** Verify results against goldens; for a complete plan also the report: written where goldens may
+ * be written, only checked (README table, report figures) under --update none, as in CI. */
+async function verifyAndReport(c: Common, mode: UpdateMode, complete: boolean): Promise<boolean> {
+  const write = complete && mode !== 'none';
+  const expected = complete && !write ? { section: TABLE_SECTION(c.profile), body: tableBody(c).body } : undefined;
+  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: complete, expectedReadmeSection: expected });
   printVerify(outcome, process.stdout);
-  const figFailed = await checkFigures(c, mode, false);
-  if (!c.filtered) {
+  const figFailed = await checkFigures(c, mode, complete && !write);
+  if (write) {
     const r = await writeReport(c);
     process.stdout.write(`report: README.md ${r.readme ? 'updated' : 'current'}, ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
   }
-  return outcome.ok && figFailed === 0 ? 0 : 1;
+  return outcome.ok && figFailed === 0;
+}
+
+function runEnvFor(backend: BackendInfo): RunEnv {
+  return {
+    datasetSha256: (s) => loadDatasetFor(s).sha256,
+    backend: backend.name,
+    versions: { ...backend.versions, kernels: backend.kernels.join(',') || 'stock' },
+    code: codeHash(),
+  };
+}
+
+function parseJobs(text: string | undefined, backend: BackendInfo, runs: number): number {
+  if (text !== undefined && text !== 'auto') {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs must be a positive integer or 'auto' (got '${text}')`);
+    return n;
+  }
+  // native TensorFlow backends use every core (and the GPU) already: one run at a time
+  const perRun = backend.threads > 0 ? backend.threads : availableParallelism();
+  return Math.max(1, Math.min(runs, Math.floor(availableParallelism() / perRun)));
+}
+
+/** First Ctrl-C (or SIGTERM): stop at the next step boundary, keeping checkpoints; second: quit now. */
+function interruptHandler(quiet: boolean) {
+  const ac = new AbortController();
+  const onSignal = () => {
+    if (ac.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (!quiet) process.stderr.write('\nnormreg: stopping at the next step; checkpoints are kept (Ctrl-C again to quit now)\n');
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { signal: ac.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+}
+
+function printPlan(plan: PlannedRun[], out: NodeJS.WriteStream): void {
+  for (const p of plan) out.write(`${p.decision.action.padEnd(7)} ${p.spec.name}: ${p.decision.reasons.map(formatReason).join('; ')}\n`);
+}
+
+function workerArgs(c: Common, values: ReturnType<typeof parse>['values'], backend: BackendInfo, name: string): string[] {
+  return ['worker', '--profile', c.profile, '--backend', backend.name, '--only', name, ...(values.specs ? ['--specs', values.specs] : []), ...(values.force ? ['--force'] : [])];
+}
+
+async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const c = common(values);
+  const mode = updateMode(values);
+  const shard = parseShard(values.shard);
+  const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
+  for (const s of c.specs) loadDatasetFor(s); // every dataset problem surfaces before anything is written
+  const backend = await selectBackend(backendChoice);
+  const env = runEnvFor(backend);
+  let plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
+  const jobs = parseJobs(values.jobs, backend, plan.filter((p) => p.decision.action !== 'cached').length);
+  process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}\n`);
+  if (values.dry) {
+    printPlan(plan, process.stdout);
+    return 0;
+  }
+  const release = await acquireLock(c.ws, {
+    wait: !values['no-wait'], command: 'reproduce',
+    onWait: (o) => process.stdout.write(`waiting: the workspace is locked by normreg ${o.command} (pid ${o.pid}, since ${o.startedAt})\n`),
+    onStale: (o) => process.stdout.write(`note: took over a stale lock of pid ${o.pid} (that process is gone)\n`),
+  });
+  const intr = interruptHandler(!!process.env.NORMREG_WORKER);
+  try {
+    // plan again under the lock: a command we waited for may have produced some of these results
+    plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
+    printPlan(plan, process.stdout);
+    const todo = plan.filter((p) => p.decision.action !== 'cached');
+    const t0 = performance.now();
+    let results: PoolResult[];
+    if (jobs <= 1 || todo.length <= 1) results = await runInProcess(c, todo, backend, intr.signal);
+    else {
+      const board = createWorkerBoard(process.stdout, Math.min(jobs, todo.length));
+      results = await runPool(todo.map((p) => ({ name: p.spec.name, args: workerArgs(c, values, backend, p.spec.name) })), jobs, {
+        cwd: c.ws.root, signal: intr.signal, onStart: board.start, onEvent: board.event,
+      });
+      board.finish();
+    }
+    const failed = results.filter((r) => r.status === 'failed');
+    const stopped = results.filter((r) => r.status === 'interrupted' || r.status === 'not-started');
+    process.stdout.write(`trained ${results.filter((r) => r.status === 'ok').length}, cached ${plan.length - todo.length}, failed ${failed.length} in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`);
+    for (const f of failed) process.stdout.write(`FAILED  ${f.name}: ${f.error}\n`);
+    if (intr.signal.aborted) {
+      process.stdout.write(`interrupted: ${stopped.map((r) => r.name).join(', ') || 'nothing'} not finished; run the same command again to resume from the last completed epoch\n`);
+      return EXIT_INTERRUPTED;
+    }
+    const failedNames = new Set(failed.map((f) => f.name));
+    const done = plan.filter((p) => !failedNames.has(p.spec.name)).map((p) => p.spec);
+    const complete = !c.filtered && !shard && failed.length === 0;
+    let ok: boolean;
+    if (shard) {
+      const outcome = verifyAll(c.ws, done, mode, { checkObsolete: false });
+      printVerify(outcome, process.stdout);
+      const file = writeShardManifest(c.ws, shardManifestFor(c.profile, shard, c.specs, env.code, plan, outcome, backend.name));
+      process.stdout.write(`shard ${shard.index}/${shard.total}: manifest ${relative(c.ws.root, file)}; merge the shards with \`normreg merge\`\n`);
+      ok = outcome.ok;
+    } else ok = await verifyAndReport({ ...c, specs: done }, mode, complete);
+    if (failed.length) return 2;
+    return ok ? 0 : 1;
+  } finally {
+    intr.dispose();
+    release();
+  }
+}
+
+async function runInProcess(c: Common, todo: PlannedRun[], backend: BackendInfo, signal: AbortSignal): Promise<PoolResult[]> {
+  const results: PoolResult[] = todo.map((p) => ({ name: p.spec.name, status: 'not-started', exitCode: null }));
+  for (let i = 0; i < todo.length && !signal.aborted; i++) {
+    const p = todo[i];
+    try {
+      const { facts } = await executeRun(c.ws, p, backend, { onProgress: createProgress(p.spec.name, process.stdout), signal });
+      process.stdout.write(`${p.spec.name}: done in ${facts.wallSeconds.toFixed(1)}s (${facts.imagesPerSec.toFixed(0)} img/s)${facts.resumedFromEpoch ? `, resumed after epoch ${facts.resumedFromEpoch}` : ''}\n`);
+      results[i] = { name: p.spec.name, status: 'ok', exitCode: 0 };
+    } catch (e) {
+      if (e instanceof TrainInterrupted) results[i] = { name: p.spec.name, status: 'interrupted', exitCode: EXIT_INTERRUPTED };
+      else results[i] = { name: p.spec.name, status: 'failed', exitCode: 2, error: e instanceof NormregError ? e.problems.map(formatProblem).join('; ') : String((e as Error)?.stack ?? e) };
+    }
+  }
+  return results;
+}
+
+/** Internal: one run in a child process of `reproduce --jobs`; progress as JSON lines on stdout. */
+async function cmdWorker(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const c = common(values);
+  if (c.specs.length !== 1) throw new UsageError('worker runs exactly one experiment (--only NAME)');
+  const backend = await selectBackend(oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice);
+  const [run] = planRuns(c.ws, c.specs, runEnvFor(backend), !!values.force);
+  const emit = (e: object) => process.stdout.write(JSON.stringify(e) + '\n');
+  const intr = interruptHandler(true);
+  let last = 0;
+  try {
+    const { facts } = await executeRun(c.ws, run, backend, {
+      signal: intr.signal,
+      onProgress: (p) => {
+        if (!p.metrics && performance.now() - last < 250) return;
+        last = performance.now();
+        emit({ type: 'progress', name: run.spec.name, epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.steps, metrics: p.metrics });
+      },
+    });
+    emit({ type: 'done', name: run.spec.name, wallSeconds: facts.wallSeconds, imagesPerSec: facts.imagesPerSec, resumedFromEpoch: facts.resumedFromEpoch });
+    return 0;
+  } catch (e) {
+    if (e instanceof TrainInterrupted) return EXIT_INTERRUPTED;
+    throw e;
+  } finally {
+    intr.dispose();
+  }
+}
+
+async function cmdMerge(values: ReturnType<typeof parse>['values'], dirs: string[]): Promise<number> {
+  const c = common(values);
+  if (c.filtered) throw new UsageError('merge combines whole sharded runs; --only does not apply');
+  const mode = updateMode(values);
+  const release = await acquireLock(c.ws, {
+    wait: !values['no-wait'], command: 'merge',
+    onWait: (o) => process.stdout.write(`waiting: the workspace is locked by normreg ${o.command} (pid ${o.pid})\n`),
+  });
+  try {
+    const manifests = readManifests(c.ws, c.profile, dirs);
+    const copied = copyShardResults(c.ws, c.profile, manifests, mergePlanFingerprint(c.specs, codeHash()), c.specs.map((s) => s.name));
+    process.stdout.write(`merge ${c.profile}: ${manifests.length} shard(s), ${copied} run(s)\n`);
+    return (await verifyAndReport(c, mode, true)) ? 0 : 1;
+  } finally {
+    release();
+  }
 }
 
 async function cmdVerify(values: ReturnType<typeof parse>['values']): Promise<number> {
@@ -227,6 +403,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'reproduce': return cmdReproduce(values);
     case 'verify': return cmdVerify(values);
     case 'report': return cmdReport(values);
+    case 'merge': return cmdMerge(values, rest);
+    case 'worker': return cmdWorker(values);
     case 'bench': {
       const { runBench } = await import('./run/bench.js');
       return runBench(values);

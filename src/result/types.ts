@@ -55,4 +55,6 @@ export interface RunFacts {
   wallSeconds: number;
   epochSeconds: number[];
   imagesPerSec: number;
+  /** epochs taken from a checkpoint (0: trained from scratch in one go) */
+  resumedFromEpoch: number;
 }

@@ -27,7 +27,7 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
   const norms = list('norms', values.norms, NORMS);
   const modes = list('modes', values.modes, MODES);
   const steps = int('steps', values.steps, 60);
-  const epochImages = int('epochs', values.epochs, 60000); // images per timed epoch
+  const epochImages = int('epoch-images', values['epoch-images'], 60000); // images per timed epoch
   const backendChoice = (values.backend ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   const backend = await selectBackend(backendChoice);
@@ -49,7 +49,7 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
       const ds = loadDatasetFor(spec);
       let tStart = 0;
       let tEnd = 0;
-      train(spec, ds, {
+      await train(spec, ds, {
         useMaxPoolKernel: backend.useMaxPoolKernel,
         onProgress: (p) => {
           if (p.metrics) return;

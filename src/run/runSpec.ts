@@ -1,4 +1,4 @@
-/** Running one experiment: dataset -> train -> payload + run facts, written atomically. */
+/** Running one experiment: dataset -> train (checkpointed) -> payload + run facts + run record, written atomically. */
 import { cpus, platform, arch } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import type { ResolvedSpec } from '../spec/types.js';
@@ -6,9 +6,11 @@ import type { BackendInfo } from '../engine/backend.js';
 import type { ResultPayload, RunFacts } from '../result/types.js';
 import { loadIdxDataset, resolveMnistDir, type Dataset } from '../data/idx.js';
 import { train, type TrainProgress } from '../train/loop.js';
-import { fingerprintSpec } from '../plan/fingerprint.js';
+import { CheckpointCorrupt, type TrainState } from '../train/checkpoint.js';
+import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
 import { bestOf } from '../report/table.js';
-import { factsPath, resultPath, writePayload, type Workspace } from '../result/files.js';
+import { factsPath, resultPath, type Workspace } from '../result/files.js';
+import { readCheckpoint, removeCheckpoint, writeCheckpoint, writeRunRecord, type PlannedRun } from './cache.js';
 import { writeFileAtomic } from '../result/store.js';
 import { canonicalJson } from '../result/canonical.js';
 
@@ -33,11 +35,30 @@ export function gitCommit(cwd: string): string | null {
   }
 }
 
-export function runSpec(ws: Workspace, spec: ResolvedSpec, backend: BackendInfo, onProgress?: (p: TrainProgress) => void): { payload: ResultPayload; facts: RunFacts } {
+export interface RunOutcome {
+  payload: ResultPayload;
+  facts: RunFacts;
+}
+
+/** Train one planned run (from scratch or from its checkpoint), checkpointing every epoch; on
+ * success write result.json, facts.json and run.json, then drop the checkpoint. */
+export async function executeRun(ws: Workspace, run: PlannedRun, backend: BackendInfo, opts: { onProgress?: (p: TrainProgress) => void; signal?: AbortSignal } = {}): Promise<RunOutcome> {
+  const { spec, decision } = run;
   const ds = loadDatasetFor(spec);
+  let resume: TrainState | null = null;
+  if (decision.action === 'resume') {
+    const c = readCheckpoint(ws, spec.profile, spec.name);
+    if (c && !(c instanceof CheckpointCorrupt) && c.fingerprint === decision.fingerprint) resume = c.state;
+  }
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const out = train(spec, ds, { useMaxPoolKernel: backend.useMaxPoolKernel, onProgress });
+  const out = await train(spec, ds, {
+    useMaxPoolKernel: backend.useMaxPoolKernel,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+    resume,
+    onEpochEnd: (state) => writeCheckpoint(ws, spec.profile, spec.name, { format: 1, fingerprint: decision.fingerprint, state }),
+  });
   const wallSeconds = (performance.now() - t0) / 1000;
   const payload: ResultPayload = {
     format: 1, name: spec.name, title: spec.title, profile: spec.profile, backend: backend.name, seed: spec.seed,
@@ -50,8 +71,12 @@ export function runSpec(ws: Workspace, spec: ResolvedSpec, backend: BackendInfo,
     cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`, node: process.version, platform: `${platform()}-${arch()}`,
     gitCommit: gitCommit(ws.root), startedAt, wallSeconds, epochSeconds: out.epochSeconds,
     imagesPerSec: (out.trainSize * out.epochs.length) / out.epochSeconds.reduce((a, b) => a + b, 0),
+    resumedFromEpoch: resume ? resume.epoch : 0,
   };
-  writePayload(resultPath(ws, spec.profile, spec.name), payload);
+  const text = canonicalJson(payload);
+  writeFileAtomic(resultPath(ws, spec.profile, spec.name), text);
   writeFileAtomic(factsPath(ws, spec.profile, spec.name), canonicalJson(facts));
+  writeRunRecord(ws, { format: 1, name: spec.name, profile: spec.profile, fingerprint: decision.fingerprint, components: run.components, payloadSha256: sha256Hex(text) });
+  removeCheckpoint(ws, spec.profile, spec.name);
   return { payload, facts };
 }

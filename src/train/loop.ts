@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import type { Dataset } from '../data/idx.js';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { EpochMetrics, Misclassified } from '../result/types.js';
-import { createStreams } from './rng.js';
+import { createStream, createStreams, type StreamName } from './rng.js';
+import type { EvalSummary, TrainState } from './checkpoint.js';
 import { planSchedule } from './schedule.js';
 import { backward, blockOutputShapes, forwardEval, forwardTrain, initBuffers, initParams, nllLoss, PARAM_NAMES, type Buffers, type ModelConfig, type Params } from './model.js';
 import { sgdStep, type SgdState } from './optimizer.js';
@@ -75,7 +76,44 @@ export function evaluate(cfg: ModelConfig, p: Params, bufs: Buffers, ds: Dataset
   return { testLoss: sumNll / testIdx.length, testAcc: (100 * correct) / testIdx.length, wrong, count };
 }
 
-export function train(spec: ResolvedSpec, ds: Dataset, opts: { useMaxPoolKernel: boolean; onProgress?: (p: TrainProgress) => void }): TrainOutput {
+/** Streams whose position matters after the start of a run (init and subset are spent up front). */
+const RESUMED_STREAMS: StreamName[] = ['shuffle', 'augment', 'dropout'];
+
+function snapshot(m: Record<string, tf.Tensor>): Record<string, Float32Array> {
+  return Object.fromEntries(Object.keys(m).sort().map((k) => [k, Float32Array.from(m[k].dataSync() as Float32Array)]));
+}
+
+function restore(target: Record<string, tf.Tensor>, saved: Record<string, Float32Array>, what: string): void {
+  const want = Object.keys(target).sort().join(',');
+  if (Object.keys(saved).sort().join(',') !== want) throw new Error(`checkpoint ${what} hold [${Object.keys(saved).sort()}], the model has [${want}]`);
+  for (const k of Object.keys(target)) {
+    if (saved[k].length !== target[k].size) throw new Error(`checkpoint ${what}.${k} has ${saved[k].length} values, the model ${target[k].size}`);
+    const t = tf.tensor(saved[k], target[k].shape);
+    target[k].dispose();
+    target[k] = t;
+  }
+}
+
+export class TrainInterrupted extends Error {
+  constructor(readonly epochsDone: number) {
+    super(`interrupted after ${epochsDone} completed epoch(s)`);
+  }
+}
+
+export interface TrainOptions {
+  useMaxPoolKernel: boolean;
+  onProgress?: (p: TrainProgress) => void;
+  /** state at an epoch boundary to continue from (its fingerprint was checked by the caller) */
+  resume?: TrainState | null;
+  /** called at the end of every epoch with the full state, to be written as a checkpoint */
+  onEpochEnd?: (state: TrainState) => void;
+  /** checked between steps; training stops at the next step boundary with TrainInterrupted */
+  signal?: AbortSignal;
+}
+
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions): Promise<TrainOutput> {
   const streams = createStreams(spec.seed);
   const cfg: ModelConfig = spec.model;
   const t = spec.training;
@@ -83,7 +121,6 @@ export function train(spec: ResolvedSpec, ds: Dataset, opts: { useMaxPoolKernel:
   const testIdx = selectSubset(ds.test.n, spec.dataset.testSize, streams.subset.next);
   const stepsPerEpoch = Math.ceil(trainIdx.length / t.batchSize);
   const schedule = planSchedule(t.schedule, { lr: t.lr, momentum: t.momentum }, t.epochs * stepsPerEpoch);
-  const augment = spec.augmentation.enabled ? { cfg: augmentConfigOf(spec.augmentation), rand: streams.augment.next } : null;
 
   const params: Params = initParams(streams.init.next);
   const bufs: Buffers = initBuffers(cfg);
@@ -91,10 +128,30 @@ export function train(spec: ResolvedSpec, ds: Dataset, opts: { useMaxPoolKernel:
   const epochs: EpochMetrics[] = [];
   const epochSeconds: number[] = [];
   const batch = allocBatch(t.batchSize);
-  let lastEval: ReturnType<typeof evaluate> | null = null;
+  let lastEval: EvalSummary | null = null;
+  let firstEpoch = 1;
+  const r = opts.resume;
+  if (r) {
+    if (r.epoch > t.epochs) throw new Error(`checkpoint is at epoch ${r.epoch}, the run has ${t.epochs}`);
+    restore(params, r.params, 'params');
+    restore(bufs, r.buffers, 'buffers');
+    if (r.sgd) {
+      sgd = { buf: Object.fromEntries(Object.keys(params).map((k) => [k, tf.zerosLike(params[k])])) };
+      restore(sgd.buf!, r.sgd, 'sgd');
+    }
+    for (const n of RESUMED_STREAMS) {
+      if (!r.streams[n]) throw new Error(`checkpoint lacks the position of the ${n} stream`);
+      streams[n] = createStream(spec.seed, n, r.streams[n]);
+    }
+    epochs.push(...r.epochs);
+    epochSeconds.push(...r.epochSeconds);
+    lastEval = r.lastEval;
+    firstEpoch = r.epoch + 1;
+  }
+  const augment = spec.augmentation.enabled ? { cfg: augmentConfigOf(spec.augmentation), rand: streams.augment.next } : null;
 
   try {
-    for (let epoch = 1; epoch <= t.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= t.epochs; epoch++) {
       const t0 = performance.now();
       const order = permutation(trainIdx.length, streams.shuffle.next);
       const indices = Uint32Array.from(order, (i) => trainIdx[i]);
@@ -135,6 +192,10 @@ export function train(spec: ResolvedSpec, ds: Dataset, opts: { useMaxPoolKernel:
         if (sgd.buf) for (const k of Object.keys(sgd.buf)) sgd.buf[k].dispose();
         sgd = { buf: out.buf };
         opts.onProgress?.({ epoch, epochs: t.epochs, step: s + 1, steps: stepsPerEpoch });
+        if (opts.signal) {
+          await yieldToEventLoop(); // lets a SIGINT handler run
+          if (opts.signal.aborted) throw new TrainInterrupted(epoch - 1);
+        }
       }
       lastEval = evaluate(cfg, params, bufs, ds, testIdx, t.evalBatchSize);
       const metrics: EpochMetrics = {
@@ -143,6 +204,12 @@ export function train(spec: ResolvedSpec, ds: Dataset, opts: { useMaxPoolKernel:
       };
       epochs.push(metrics);
       epochSeconds.push((performance.now() - t0) / 1000);
+      opts.onEpochEnd?.({
+        epoch, params: snapshot(params), buffers: snapshot(bufs), sgd: sgd.buf ? snapshot(sgd.buf) : null,
+        streams: Object.fromEntries(RESUMED_STREAMS.map((n) => [n, streams[n].state()])),
+        epochs: [...epochs], epochSeconds: [...epochSeconds],
+        lastEval: { count: lastEval.count, wrong: lastEval.wrong, testLoss: lastEval.testLoss, testAcc: lastEval.testAcc },
+      });
       opts.onProgress?.({ epoch, epochs: t.epochs, step: stepsPerEpoch, steps: stepsPerEpoch, metrics });
     }
     return {

@@ -49,7 +49,7 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
   assert.match(first.stdout, 'written a: new golden golden/smoke/wasm/a.json');
   const resA = join(ws, 'results/smoke/a/result.json');
   const bytes1 = readFileSync(resA);
-  const second = await normreg(ws, ['reproduce', '--profile', 'smoke', '--backend', 'wasm'], { CI: 'true' });
+  const second = await normreg(ws, ['reproduce', '--profile', 'smoke', '--backend', 'wasm', '--force'], { CI: 'true' });
   assert.is(second.exitCode, 0, second.stdout + second.stderr);
   assert.match(second.stdout, 'ok      a: matches golden/smoke/wasm/a.json');
   assert.ok(readFileSync(resA).equals(bytes1), 'payload bytes differ between two runs');
@@ -109,7 +109,7 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
   assert.match(obs.stdout, 'obsolete golden/smoke/wasm/gone.json');
   assert.is(obs.exitCode, 0, obs.stdout);
   // no temp files left behind by atomic writes
-  assert.equal(readdirSync(join(ws, 'results/smoke/a')).sort(), ['facts.json', 'result.json']);
+  assert.equal(readdirSync(join(ws, 'results/smoke/a')).sort(), ['facts.json', 'result.json', 'run.json']);
 });
 
 test.run();

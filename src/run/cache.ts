@@ -1,0 +1,92 @@
+/** Reading what a workspace holds for a run (result, run record, checkpoint) for the planner, and
+ * writing the run record and checkpoints. IO only; the decisions are in plan/plan.ts. */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResolvedSpec } from '../spec/types.js';
+import { checkPayload, resultDir, resultPath, type Workspace } from '../result/files.js';
+import { writeFileAtomic } from '../result/store.js';
+import { canonicalJson } from '../result/canonical.js';
+import { decide, type CheckpointSeen, type Decision, type RunRecord, type Stored } from '../plan/plan.js';
+import { runComponents, sha256Hex, type RunComponents } from '../plan/fingerprint.js';
+import { CheckpointCorrupt, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.js';
+
+export const runRecordPath = (ws: Workspace, profile: string, name: string) => join(resultDir(ws, profile, name), 'run.json');
+export const checkpointPath = (ws: Workspace, profile: string, name: string) => join(resultDir(ws, profile, name), 'checkpoint.json');
+
+export function readStored(ws: Workspace, profile: string, name: string): Stored {
+  const p = resultPath(ws, profile, name);
+  if (!existsSync(p)) return { kind: 'none' };
+  const bytes = readFileSync(p);
+  let v: unknown;
+  try {
+    v = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    return { kind: 'corrupt', detail: `result.json is not JSON (${(e as Error).message.replace(/\s+/g, ' ').slice(0, 120)})` };
+  }
+  const probs = checkPayload(p, v);
+  if (probs.length) return { kind: 'corrupt', detail: `result.json ${probs[0].pointer} ${probs[0].message}` };
+  const o = v as { name?: string; profile?: string };
+  if (o.name !== name || o.profile !== profile) return { kind: 'corrupt', detail: `result.json holds '${o.name}' (${o.profile})` };
+  let record: RunRecord | null = null;
+  const rp = runRecordPath(ws, profile, name);
+  if (existsSync(rp)) {
+    try {
+      const r = JSON.parse(readFileSync(rp, 'utf8')) as RunRecord;
+      if (r && r.format === 1 && typeof r.fingerprint === 'string' && r.components && typeof r.payloadSha256 === 'string') record = r;
+    } catch {
+      record = null; // an unreadable record means: no record, re-run
+    }
+  }
+  return { kind: 'ok', record, payloadSha256: sha256Hex(bytes) };
+}
+
+export function readCheckpoint(ws: Workspace, profile: string, name: string): Checkpoint | CheckpointCorrupt | null {
+  const p = checkpointPath(ws, profile, name);
+  if (!existsSync(p)) return null;
+  try {
+    return decodeCheckpoint(readFileSync(p, 'utf8'));
+  } catch (e) {
+    if (e instanceof CheckpointCorrupt) return e;
+    throw e;
+  }
+}
+
+export function checkpointSeen(c: Checkpoint | CheckpointCorrupt | null): CheckpointSeen {
+  if (c === null) return { kind: 'none' };
+  if (c instanceof CheckpointCorrupt) return { kind: 'corrupt', detail: c.message };
+  return { kind: 'ok', fingerprint: c.fingerprint, epoch: c.state.epoch };
+}
+
+export function writeCheckpoint(ws: Workspace, profile: string, name: string, c: Checkpoint): void {
+  writeFileAtomic(checkpointPath(ws, profile, name), encodeCheckpoint(c));
+}
+
+export function removeCheckpoint(ws: Workspace, profile: string, name: string): void {
+  rmSync(checkpointPath(ws, profile, name), { force: true });
+}
+
+export function writeRunRecord(ws: Workspace, r: RunRecord): void {
+  writeFileAtomic(runRecordPath(ws, r.profile, r.name), canonicalJson(r));
+}
+
+export interface RunEnv {
+  datasetSha256: (spec: ResolvedSpec) => string;
+  backend: string;
+  versions: Record<string, string>;
+  code: string;
+}
+
+export interface PlannedRun {
+  spec: ResolvedSpec;
+  components: RunComponents;
+  decision: Decision;
+}
+
+/** The plan for a list of specs in this workspace. */
+export function planRuns(ws: Workspace, specs: ResolvedSpec[], env: RunEnv, force: boolean): PlannedRun[] {
+  return specs.map((spec) => {
+    const components = runComponents(spec, { datasetSha256: env.datasetSha256(spec), backend: env.backend, versions: env.versions, code: env.code });
+    const decision = decide(spec.name, components, spec.training.epochs, readStored(ws, spec.profile, spec.name), checkpointSeen(readCheckpoint(ws, spec.profile, spec.name)), force);
+    return { spec, components, decision };
+  });
+}

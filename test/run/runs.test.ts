@@ -1,0 +1,149 @@
+/** Run cache, resume after kill -9 / Ctrl-C, locking, parallel workers, shards + merge: the real
+ * CLI in child processes on temp workspaces, real training on the wasm backend. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { BIN, makeWorkspace, normreg, tinySpec } from '../helpers/workspace.js';
+
+const SMOKE = ['--profile', 'smoke', '--backend', 'wasm'];
+/** several epochs, so kills land between checkpoints */
+const longer = (name: string, extra: Record<string, unknown> = {}) =>
+  tinySpec(name, { profiles: { smoke: { dataset: { trainSize: 1280, testSize: 100 }, training: { epochs: 5 } } }, ...extra });
+
+const bytes = (ws: string, name: string) => readFileSync(join(ws, 'results/smoke', name, 'result.json'));
+
+test('cache: unchanged specs are skipped, a one-field change re-runs exactly that spec, a corrupt result is re-run', async () => {
+  const ws = makeWorkspace({ 'a.json': tinySpec('a'), 'b.json': tinySpec('b') });
+  const first = await normreg(ws, [...SMOKE, 'reproduce', '-j', '1']);
+  assert.is(first.exitCode, 0, first.stdout + first.stderr);
+  const a1 = bytes(ws, 'a');
+  const again = await normreg(ws, [...SMOKE, 'reproduce']);
+  assert.is(again.exitCode, 0, again.stderr);
+  assert.match(again.stdout, 'cached  a: unchanged');
+  assert.match(again.stdout, 'trained 0, cached 2, failed 0');
+
+  writeFileSync(join(ws, 'specs/b.json'), JSON.stringify(tinySpec('b', { training: { l1: 0.001 } })));
+  const dry = await normreg(ws, [...SMOKE, 'reproduce', '--dry']);
+  assert.is(dry.exitCode, 0, dry.stderr);
+  assert.match(dry.stdout, 'cached  a: unchanged');
+  assert.match(dry.stdout, 'train   b: spec changed: /training/l1');
+  const bBefore = bytes(ws, 'b');
+  const changed = await normreg(ws, [...SMOKE, 'reproduce', '-j', '1']);
+  assert.match(changed.stdout, 'trained 1, cached 1, failed 0');
+  assert.not.ok(bytes(ws, 'b').equals(bBefore), 'b was not re-trained');
+  assert.ok(bytes(ws, 'a').equals(a1));
+
+  writeFileSync(join(ws, 'results/smoke/a/result.json'), '{"format": 1, "name": "a"');
+  const healed = await normreg(ws, [...SMOKE, 'reproduce', '--dry']);
+  assert.match(healed.stdout, 'train   a: stored result corrupt: result.json is not JSON');
+  await normreg(ws, [...SMOKE, 'reproduce', '-j', '1']);
+  assert.ok(bytes(ws, 'a').equals(a1), 're-run of a corrupt result differs from the first run');
+
+  const forced = await normreg(ws, [...SMOKE, 'reproduce', '--dry', '--force']);
+  assert.match(forced.stdout, 'train   a: forced (--force)');
+});
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+test('kill -9 at random points, then reproduce: payload byte-identical to an uninterrupted run', async () => {
+  const ref = makeWorkspace({ 'k.json': longer('k') });
+  assert.is((await normreg(ref, [...SMOKE, 'reproduce'])).exitCode, 0);
+  const ws = makeWorkspace({ 'k.json': longer('k') });
+  const ckpt = join(ws, 'results/smoke/k/checkpoint.json');
+  let resumed = 0;
+  for (let kill = 0; kill < 3; kill++) {
+    const child = execa('node', [BIN, 'reproduce', ...SMOKE], { cwd: ws, reject: false, env: { CI: '' } });
+    // wait for a checkpoint of this attempt (or the end), then a random extra delay within an epoch
+    const before = existsSync(ckpt) ? readFileSync(ckpt, 'utf8') : '';
+    await waitFor(() => child.exitCode !== null || (existsSync(ckpt) && readFileSync(ckpt, 'utf8') !== before), 60000);
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 300)));
+    child.kill('SIGKILL');
+    const r = await child;
+    if (String(r.stdout).includes('resuming from the checkpoint')) resumed++;
+    if (r.exitCode === 0) break;
+  }
+  const last = await normreg(ws, [...SMOKE, 'reproduce']);
+  assert.is(last.exitCode, 0, last.stdout + last.stderr);
+  if (String(last.stdout).includes('resuming from the checkpoint')) resumed++;
+  assert.ok(resumed >= 1, 'no attempt resumed from a checkpoint');
+  assert.ok(bytes(ws, 'k').equals(bytes(ref, 'k')), 'resumed payload differs from the uninterrupted one');
+  assert.not.ok(existsSync(ckpt), 'checkpoint left behind after success');
+  assert.not.ok(existsSync(join(ws, 'results/.lock')), 'lock left behind');
+});
+
+test('Ctrl-C stops cleanly at a step (exit 130, lock released), the next run resumes to the same bytes', async () => {
+  const ref = makeWorkspace({ 'k.json': longer('k') });
+  assert.is((await normreg(ref, [...SMOKE, 'reproduce'])).exitCode, 0);
+  const ws = makeWorkspace({ 'k.json': longer('k') });
+  const child = execa('node', [BIN, 'reproduce', ...SMOKE], { cwd: ws, reject: false, env: { CI: '' } });
+  await waitFor(() => existsSync(join(ws, 'results/smoke/k/checkpoint.json')), 60000);
+  child.kill('SIGINT');
+  const r = await child;
+  assert.is(r.exitCode, 130, r.stdout + r.stderr);
+  assert.match(r.stdout, 'interrupted: k not finished');
+  assert.not.ok(existsSync(join(ws, 'results/.lock')));
+  const next = await normreg(ws, [...SMOKE, 'reproduce']);
+  assert.is(next.exitCode, 0, next.stderr);
+  assert.match(next.stdout, 'resume  k: no result; resuming from the checkpoint after epoch');
+  assert.ok(bytes(ws, 'k').equals(bytes(ref, 'k')));
+});
+
+test('two concurrent reproduce commands: the second waits, nothing is lost; --no-wait refuses', async () => {
+  const ws = makeWorkspace({ 'a.json': longer('a'), 'b.json': tinySpec('b') });
+  const one = execa('node', [BIN, 'reproduce', ...SMOKE, '-j', '1'], { cwd: ws, reject: false, env: { CI: '' } });
+  await waitFor(() => existsSync(join(ws, 'results/.lock')), 30000);
+  const refused = await normreg(ws, [...SMOKE, 'reproduce', '--no-wait']);
+  assert.is(refused.exitCode, 2);
+  assert.match(refused.stderr, 'results/.lock: the workspace is locked by normreg reproduce (pid');
+  const two = execa('node', [BIN, 'reproduce', ...SMOKE, '-j', '1'], { cwd: ws, reject: false, env: { CI: '' } });
+  const [r1, r2] = await Promise.all([one, two]);
+  assert.is(r1.exitCode, 0, r1.stdout + r1.stderr);
+  assert.is(r2.exitCode, 0, r2.stdout + r2.stderr);
+  assert.match(r2.stdout, 'waiting: the workspace is locked by normreg reproduce');
+  assert.match(r2.stdout, 'trained 0, cached 2, failed 0');
+  for (const n of ['a', 'b']) assert.ok(JSON.parse(bytes(ws, n).toString()).name === n);
+  assert.is((await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' })).exitCode, 0);
+});
+
+test('--jobs 2 equals --jobs 1 byte for byte; --shard 1/2 + 2/2 + merge equals the unsharded run', async () => {
+  const specs = () => ({ 'a.json': tinySpec('a'), 'b.json': tinySpec('b', { model: { norm: 'layer' } }), 'c.json': tinySpec('c', { model: { norm: 'group' } }) });
+  const serial = makeWorkspace(specs());
+  const s = await normreg(serial, [...SMOKE, 'reproduce', '-j', '1']);
+  assert.is(s.exitCode, 0, s.stdout + s.stderr);
+  const parallel = makeWorkspace(specs());
+  const p = await normreg(parallel, [...SMOKE, 'reproduce', '-j', '2']);
+  assert.is(p.exitCode, 0, p.stdout + p.stderr);
+  assert.match(p.stdout, 'jobs 2');
+  for (const n of ['a', 'b', 'c']) assert.ok(bytes(parallel, n).equals(bytes(serial, n)), `jobs 2: ${n} differs`);
+  assert.is(readFileSync(join(parallel, 'README.md'), 'utf8'), readFileSync(join(serial, 'README.md'), 'utf8'));
+
+  const sh1 = makeWorkspace(specs());
+  const sh2 = makeWorkspace(specs());
+  const r1 = await normreg(sh1, [...SMOKE, 'reproduce', '--shard', '1/2', '--update', 'none']);
+  const r2 = await normreg(sh2, [...SMOKE, 'reproduce', '--shard', '2/2', '--update', 'none']);
+  assert.match(r1.stdout, '2 experiment(s) (shard 1/2 of 3)');
+  assert.match(r2.stdout, '1 experiment(s) (shard 2/2 of 3)');
+  const merged = makeWorkspace(specs());
+  cpSync(join(serial, 'golden'), join(merged, 'golden'), { recursive: true });
+  // a merge of one shard only is refused, naming the missing shard
+  const partial = await normreg(merged, ['merge', '--profile', 'smoke', join(sh1, 'results')]);
+  assert.is(partial.exitCode, 2);
+  assert.match(partial.stderr, 'shard 2/2 is missing');
+  const m = await normreg(merged, ['merge', '--profile', 'smoke', join(sh1, 'results'), join(sh2, 'results/smoke')]);
+  assert.is(m.exitCode, 0, m.stdout + m.stderr);
+  assert.match(m.stdout, 'merge smoke: 2 shard(s), 3 run(s)');
+  for (const n of ['a', 'b', 'c']) assert.ok(bytes(merged, n).equals(bytes(serial, n)), `merged ${n} differs`);
+  assert.is(readFileSync(join(merged, 'README.md'), 'utf8'), readFileSync(join(serial, 'README.md'), 'utf8'));
+  assert.equal(readdirSync(join(merged, 'results/smoke')).sort(), ['a', 'b', 'c']);
+});
+
+test.run();
