@@ -3,13 +3,14 @@
 import { parseArgs } from 'node:util';
 import { resolve, relative } from 'node:path';
 import { NormregError, UsageError, formatProblem } from './errors.js';
-import { listSpecFiles, loadSpecs } from './spec/load.js';
+import { listSpecFiles, loadSpecs, parseSeeds } from './spec/load.js';
 import { PROFILES, type Profile, type ResolvedSpec } from './spec/types.js';
 import { BACKEND_CHOICES, selectBackend, type BackendChoice } from './engine/backend.js';
 import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from './verify/update.js';
 import { verifyAll, type VerifyOutcome } from './verify/verify.js';
-import { collectRows, renderMarkdownTable, TABLE_SECTION, writeReadmeTable } from './report/report.js';
+import { collectRows, renderReport, TABLE_SECTION, writeReadmeTable } from './report/report.js';
 import { jsonRows } from './report/table.js';
+import { evaluateClaims, loadClaims } from './report/claims.js';
 import { executeRun, loadDatasetFor } from './run/runSpec.js';
 import { createProgress, createWorkerBoard } from './run/progress.js';
 import { planRuns, type PlannedRun, type RunEnv } from './run/cache.js';
@@ -43,7 +44,8 @@ Commands:
 
 Options:
   --profile full|smoke    which profile (default full)
-  --only NAME,...         restrict to these experiments
+  --only NAME,...         restrict to these experiments (a spec, a sweep, or one run)
+  --seeds LIST            run every selected experiment under these seeds: 1,2,3 or 1-5
   --backend B             auto|tensorflow-gpu|tensorflow|wasm|cpu (default auto)
   --update none|new|all   golden update mode (default: none under CI=true, else new)
   --json                  (report) print the table rows as JSON
@@ -75,7 +77,7 @@ function parse(argv: string[]) {
         json: { type: 'boolean' }, specs: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         steps: { type: 'string' }, 'epoch-images': { type: 'string' }, norms: { type: 'string' }, modes: { type: 'string' },
         jobs: { type: 'string', short: 'j' }, force: { type: 'boolean' }, dry: { type: 'boolean' }, shard: { type: 'string' },
-        'no-wait': { type: 'boolean' },
+        'no-wait': { type: 'boolean' }, seeds: { type: 'string' },
       },
     });
   } catch (e) {
@@ -92,15 +94,25 @@ function oneOf<T extends string>(flag: string, value: string | undefined, choice
 function common(values: ReturnType<typeof parse>['values'], files?: string[]): Common {
   const ws = { root: process.cwd() };
   const profile = oneOf('profile', values.profile, PROFILES, 'full');
+  let seeds: number[] | undefined;
+  if (values.seeds !== undefined) {
+    const parsed = parseSeeds(values.seeds);
+    if (!parsed) throw new UsageError(`--seeds must be a list or range of seeds like 1,2,3 or 1-5 (got '${values.seeds}')`);
+    seeds = parsed;
+  }
   const specFiles = files && files.length ? files.map((f) => resolve(f)) : listSpecFiles(resolve(values.specs ?? 'specs'));
-  let specs = loadSpecs(specFiles, profile);
-  let filtered = false;
+  let specs = loadSpecs(specFiles, profile, seeds);
+  let filtered = seeds !== undefined;
   if (values.only) {
+    // a run's name, its group (all its seeds) or a sweep's name (all its runs)
     const wanted = values.only.split(',').map((s) => s.trim()).filter(Boolean);
-    const known = new Set(specs.map((s) => s.name));
-    const unknown = wanted.filter((w) => !known.has(w));
-    if (unknown.length) throw new UsageError(`--only: no experiment named ${unknown.map((u) => `'${u}'`).join(', ')}`, `known: ${[...known].join(', ')}`);
-    specs = specs.filter((s) => wanted.includes(s.name));
+    const matches = (s: ResolvedSpec, w: string) => s.name === w || s.group === w || s.sweep?.name === w;
+    const unknown = wanted.filter((w) => !specs.some((s) => matches(s, w)));
+    if (unknown.length) {
+      const known = [...new Set(specs.map((s) => s.sweep?.name ?? s.group))];
+      throw new UsageError(`--only: no experiment named ${unknown.map((u) => `'${u}'`).join(', ')}`, `known: ${known.join(', ')} (or a single run's name, see \`normreg list\`)`);
+    }
+    specs = specs.filter((s) => wanted.some((w) => matches(s, w)));
     filtered = true;
   }
   return { ws, profile, specs, filtered };
@@ -117,6 +129,7 @@ function printVerify(o: VerifyOutcome, out: NodeJS.WriteStream): void {
     if (v.status === 'pass') out.write(`ok      ${v.name}: matches ${v.golden}\n`);
     else if (v.status === 'written') out.write(`written ${v.name}: ${v.previous ? 'updated' : 'new'} golden ${v.golden}\n`);
     else if (v.status === 'missing-golden') out.write(`FAIL    ${v.name}: no golden ${v.golden} (run with --update new to create it, then commit it)\n`);
+    else if (v.status === 'no-result') out.write(`skip    ${v.name}: no result ${v.golden} (not compared; \`npx normreg reproduce --profile ${o.profile} --only ${v.name}\` makes it)\n`);
     else {
       out.write(`FAIL    ${v.name}: ${v.differences.length} difference(s) from ${v.golden}\n`);
       for (const d of v.differences.slice(0, 12))
@@ -127,8 +140,10 @@ function printVerify(o: VerifyOutcome, out: NodeJS.WriteStream): void {
   }
   for (const f of o.obsolete) out.write(`obsolete ${f}: no spec checks this golden (delete it if the experiment is gone)\n`);
   if (o.readmeStale) out.write(`FAIL    README.md: the ${o.profile} results table is stale (run \`npx normreg report --profile ${o.profile}\`)\n`);
-  const failed = o.verdicts.filter((v) => v.status === 'fail' || v.status === 'missing-golden').length + (o.readmeStale ? 1 : 0);
-  out.write(`verify ${o.profile}: ${o.verdicts.length - (failed - (o.readmeStale ? 1 : 0))} ok, ${failed} failed${o.obsolete.length ? `, ${o.obsolete.length} obsolete golden(s)` : ''}\n`);
+  const failed = o.verdicts.filter((v) => v.status === 'fail' || v.status === 'missing-golden').length;
+  const skipped = o.verdicts.filter((v) => v.status === 'no-result').length;
+  const ok = o.verdicts.length - failed - skipped;
+  out.write(`verify ${o.profile}: ${ok} ok, ${failed + (o.readmeStale ? 1 : 0)} failed${skipped ? `, ${skipped} without result` : ''}${o.obsolete.length ? `, ${o.obsolete.length} obsolete golden(s)` : ''}\n`);
 }
 
 function printFigures(verdicts: FigureVerdict[], stale: string[], out: NodeJS.WriteStream): number {
@@ -152,24 +167,25 @@ function printFigures(verdicts: FigureVerdict[], stale: string[], out: NodeJS.Wr
 }
 
 async function checkFigures(c: Common, mode: UpdateMode, checkStale: boolean): Promise<number> {
-  const payloads = loadResultsFor(c.ws, c.specs);
+  const results = loadResultsFor(c.ws, c.specs);
+  const payloads = results.filter((r): r is NonNullable<typeof r> => r !== null);
   if (payloads.length === 0) return 0;
-  const drawn = await drawFigures(c.ws.root, c.specs, payloads, c.filtered);
+  const drawn = await drawFigures(c.ws.root, c.specs, payloads, c.filtered || payloads.length < results.length);
   const verdicts = verifyFigures(c.ws.root, c.profile, payloads[0].backend, drawn, mode);
   return printFigures(verdicts, checkStale ? staleReportFigures(c.ws.root, c.profile, drawn) : [], process.stdout);
 }
 
 async function writeReport(c: Common): Promise<{ rows: number; figures: number; readme: boolean }> {
-  const { rows, payloads } = collectRows(c.ws, c.specs);
-  const drawn = await drawFigures(c.ws.root, c.specs, payloads, false);
+  const collected = collectRows(c.ws, c.specs);
+  const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0);
   const figures = writeReportFigures(c.ws.root, c.profile, drawn);
-  const readme = writeReadmeTable(c.ws, c.profile, renderMarkdownTable(c.profile, rows));
-  return { rows: rows.length, figures, readme };
+  const readme = writeReadmeTable(c.ws, c.profile, renderReport(c.ws, c.profile, collected));
+  return { rows: collected.rows.length, figures, readme };
 }
 
 function tableBody(c: Common) {
-  const { rows } = collectRows(c.ws, c.specs);
-  return { rows, body: renderMarkdownTable(c.profile, rows) };
+  const collected = collectRows(c.ws, c.specs);
+  return { collected, body: renderReport(c.ws, c.profile, collected) };
 }
 
 /** Verify results against goldens; for a complete plan also the report: written where goldens may
@@ -225,7 +241,7 @@ function printPlan(plan: PlannedRun[], out: NodeJS.WriteStream): void {
 }
 
 function workerArgs(c: Common, values: ReturnType<typeof parse>['values'], backend: BackendInfo, name: string): string[] {
-  return ['worker', '--profile', c.profile, '--backend', backend.name, '--only', name, ...(values.specs ? ['--specs', values.specs] : []), ...(values.force ? ['--force'] : [])];
+  return ['worker', '--profile', c.profile, '--backend', backend.name, '--only', name, ...(values.specs ? ['--specs', values.specs] : []), ...(values.seeds ? ['--seeds', values.seeds] : []), ...(values.force ? ['--force'] : [])];
 }
 
 async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise<number> {
@@ -309,8 +325,9 @@ async function runInProcess(c: Common, todo: PlannedRun[], backend: BackendInfo,
 
 /** Internal: one run in a child process of `reproduce --jobs`; progress as JSON lines on stdout. */
 async function cmdWorker(values: ReturnType<typeof parse>['values']): Promise<number> {
-  const c = common(values);
-  if (c.specs.length !== 1) throw new UsageError('worker runs exactly one experiment (--only NAME)');
+  const all = common(values);
+  const c = { ...all, specs: all.specs.filter((s) => s.name === values.only) };
+  if (c.specs.length !== 1) throw new UsageError('worker runs exactly one run (--only RUN-NAME)');
   const backend = await selectBackend(oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice);
   const [run] = planRuns(c.ws, c.specs, runEnvFor(backend), !!values.force);
   const emit = (e: object) => process.stdout.write(JSON.stringify(e) + '\n');
@@ -365,9 +382,10 @@ async function cmdVerify(values: ReturnType<typeof parse>['values']): Promise<nu
 
 async function cmdReport(values: ReturnType<typeof parse>['values']): Promise<number> {
   const c = common(values);
-  const { rows, body } = tableBody(c);
+  const { collected, body } = tableBody(c);
   if (values.json) {
-    process.stdout.write(JSON.stringify(jsonRows(rows), null, 2) + '\n');
+    const claims = evaluateClaims(loadClaims(c.ws.root), collected.rows);
+    process.stdout.write(JSON.stringify({ profile: c.profile, rows: jsonRows(collected.rows), pending: collected.pending, claims }, null, 2) + '\n');
     return 0;
   }
   const r = await writeReport(c);
@@ -377,7 +395,9 @@ async function cmdReport(values: ReturnType<typeof parse>['values']): Promise<nu
 
 function cmdValidate(values: ReturnType<typeof parse>['values'], files: string[]): number {
   const c = common(values, files);
-  for (const s of c.specs) process.stdout.write(`valid   ${relative(process.cwd(), s.file)} (${s.name})\n`);
+  const byFile = new Map<string, ResolvedSpec[]>();
+  for (const s of c.specs) byFile.set(s.file, [...(byFile.get(s.file) ?? []), s]);
+  for (const [file, runs] of byFile) process.stdout.write(`valid   ${relative(process.cwd(), file)} (${runs.length === 1 ? runs[0].name : `${runs.length} runs`})\n`);
   return 0;
 }
 

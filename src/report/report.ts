@@ -5,6 +5,7 @@ import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
 import { goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
 import { buildRow, renderMarkdownTable, type TableRow } from './table.js';
+import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
 import { replaceSection } from './readme.js';
 import { writeFileAtomic } from '../result/store.js';
 import { BACKEND_CHOICES } from '../engine/backend.js';
@@ -12,7 +13,7 @@ import { BACKEND_CHOICES } from '../engine/backend.js';
 export const TABLE_SECTION = (profile: string) => `results:${profile}`;
 
 /** The payload a row shows: the stored result, else the first golden found (backends in preference order). */
-export function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: TableRow['source'] } | null {
+export function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
   const r = readResult(resultPath(ws, spec.profile, spec.name));
   if (r) return { payload: r, source: 'results' };
   for (const b of BACKEND_CHOICES.filter((c) => c !== 'auto')) {
@@ -22,16 +23,39 @@ export function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: Result
   return null;
 }
 
-export function collectRows(ws: Workspace, specs: ResolvedSpec[]): { rows: TableRow[]; payloads: ResultPayload[] } {
+export interface Collected {
+  rows: TableRow[];
+  /** one per run that has a result or golden, in spec order */
+  payloads: ResultPayload[];
+  /** experiments with neither a result nor a golden */
+  pending: string[];
+}
+
+/** Rows grouped by experiment (its seeds together), in spec order. */
+export function collectRows(ws: Workspace, specs: ResolvedSpec[]): Collected {
+  const groups = new Map<string, ResolvedSpec[]>();
+  for (const s of specs) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
   const rows: TableRow[] = [];
   const payloads: ResultPayload[] = [];
-  for (const s of specs) {
-    const found = payloadFor(ws, s);
-    if (!found) continue;
-    rows.push(buildRow(s, found.payload, found.source));
-    payloads.push(found.payload);
+  const pending: string[] = [];
+  for (const [group, members] of groups) {
+    const runs = members.flatMap((spec) => {
+      const found = payloadFor(ws, spec);
+      return found ? [{ spec, payload: found.payload, source: found.source }] : [];
+    });
+    if (runs.length === 0) {
+      pending.push(group);
+      continue;
+    }
+    rows.push(buildRow(runs));
+    payloads.push(...runs.map((r) => r.payload));
   }
-  return { rows, payloads };
+  return { rows, payloads, pending };
+}
+
+/** The README section of a profile: tables, pending runs, claims. */
+export function renderReport(ws: Workspace, profile: string, c: Collected): string {
+  return renderMarkdownTable(profile, c.rows, c.pending, renderClaims(evaluateClaims(loadClaims(ws.root), c.rows)));
 }
 
 export function writeReadmeTable(ws: Workspace, profile: string, body: string): boolean {

@@ -80,7 +80,7 @@ export function resolveSpec(file: string, doc: Obj, profile: Profile): { spec?: 
   const schemaProblems = validateSpecDocument(file, doc);
   if (schemaProblems.length) return { problems: schemaProblems };
   const { profiles: defaultProfiles, ...base } = defaults as Obj;
-  const { profiles: specProfiles, $schema: _s, description: _d, ...own } = doc;
+  const { profiles: specProfiles, $schema: _s, description: _d, seeds: _seeds, matrix: _m, references: _r, ...own } = doc;
   let merged = deepMerge(base, own);
   merged = deepMerge(merged, defaultProfiles[profile] ?? {});
   merged = deepMerge(merged, specProfiles?.[profile] ?? {});
@@ -107,12 +107,101 @@ export function resolveSpec(file: string, doc: Obj, profile: Profile): { spec?: 
     augmentation: { ...merged.augmentation },
     tolerances: { abs: merged.tolerances.abs ?? 0, rel: merged.tolerances.rel ?? 0, metrics: merged.tolerances.metrics ?? {}, backends: merged.tolerances.backends ?? {} },
     reference: merged.reference ?? {},
+    group: merged.name,
+    sweep: null,
   };
   return { spec, problems: [] };
 }
 
-/** Load and resolve spec files; throws one SpecError listing every problem in every file. */
-export function loadSpecs(files: string[], profile: Profile): ResolvedSpec[] {
+type Value = number | string | boolean;
+
+function setPointer(doc: Obj, pointer: string, value: Value): void {
+  const keys = pointer.split('/').slice(1);
+  let cur = doc;
+  for (const k of keys.slice(0, -1)) {
+    if (!isObj(cur[k])) cur[k] = {};
+    cur = cur[k];
+  }
+  cur[keys[keys.length - 1]] = value;
+}
+
+function combinations(axes: [string, Value[]][]): [string, Value][][] {
+  return axes.reduce<[string, Value][][]>((acc, [axis, values]) => acc.flatMap((c) => values.map((v) => [...c, [axis, v] as [string, Value]])), [[]]);
+}
+
+const SEED_SUFFIX = '.seed_';
+export const runSuffix = (axes: [string, Value][]) => axes.map(([a, v]) => `${a}_${String(v)}`).join('.');
+
+/** One spec document -> its runs: a matrix expands to one run per combination of axis values, and
+ * every run is repeated for each seed (the run with the spec's own seed keeps the plain name). */
+export function expandSpec(file: string, doc: Obj, profile: Profile, seedsOverride?: number[]): { specs: ResolvedSpec[]; problems: Problem[] } {
+  const schemaProblems = validateSpecDocument(file, doc);
+  if (schemaProblems.length) return { specs: [], problems: schemaProblems };
+  const problems: Problem[] = [];
+  let runs: ResolvedSpec[] = [];
+  if (!doc.matrix) {
+    const r = resolveSpec(file, doc, profile);
+    if (!r.spec) return { specs: [], problems: r.problems };
+    runs = [r.spec];
+  } else {
+    if (doc.reference) problems.push(problem(file, '/reference', 'a matrix spec gives its published values per run', 'move them into "references": [{ "at": { axis: value, ... }, ... }]'));
+    const axes = Object.entries(doc.matrix as Record<string, { set: string[]; values: Value[] }>).map(([k, a]) => [k, a.values] as [string, Value[]]);
+    const refs = (doc.references ?? []) as Obj[];
+    refs.forEach((ref, i) => {
+      for (const [k, v] of Object.entries(ref.at as Obj)) {
+        const axis = axes.find(([a]) => a === k);
+        if (!axis) problems.push(problem(file, `/references/${i}/at/${k}`, `'${k}' is not a matrix axis`, `use one of ${axes.map(([a]) => a).join(', ')}`));
+        else if (!axis[1].includes(v as Value)) problems.push(problem(file, `/references/${i}/at/${k}`, `${JSON.stringify(v)} is not among the values of axis '${k}' [${axis[1].join(', ')}]`, 'use one of the axis values'));
+      }
+    });
+    for (const combo of combinations(axes)) {
+      const d: Obj = structuredClone(doc);
+      delete d.matrix;
+      delete d.references;
+      for (const [axis, value] of combo) for (const ptr of (doc.matrix as Obj)[axis].set as string[]) setPointer(d, ptr, value);
+      const suffix = runSuffix(combo);
+      const r = resolveSpec(file, d, profile);
+      if (!r.spec) {
+        problems.push(...r.problems.map((p) => ({ ...p, message: `${p.message} (in matrix run ${suffix})` })));
+        continue;
+      }
+      const ref = refs.find((x) => Object.entries(x.at as Obj).every(([k, v]) => combo.some(([a, cv]) => a === k && cv === v)) && Object.keys(x.at as Obj).length === combo.length);
+      const { at: _at, ...refValues } = ref ?? {};
+      runs.push({
+        ...r.spec,
+        name: `${r.spec.name}.${suffix}`,
+        group: `${r.spec.name}.${suffix}`,
+        title: `${r.spec.title} (${combo.map(([a, v]) => `${a} ${String(v)}`).join(', ')})`,
+        reference: refValues,
+        sweep: { name: r.spec.name, title: r.spec.title, axes: combo },
+      });
+    }
+  }
+  if (problems.length) return { specs: [], problems };
+  const seeds: number[] | undefined = seedsOverride ?? doc.profiles?.[profile]?.seeds ?? doc.seeds;
+  if (!seeds) return { specs: runs, problems: [] };
+  const out: ResolvedSpec[] = [];
+  for (const run of runs)
+    for (const seed of seeds) out.push(seed === run.seed ? run : { ...run, seed, name: `${run.name}${SEED_SUFFIX}${seed}` });
+  return { specs: out, problems: [] };
+}
+
+/** '1,2,3' or '1-5' (or a mix: '1-3,7') -> seeds */
+export function parseSeeds(text: string): number[] | null {
+  const out: number[] = [];
+  for (const part of text.split(',').map((s) => s.trim())) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return null;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a || b - a > 1000) return null;
+    for (let s = a; s <= b; s++) if (!out.includes(s)) out.push(s);
+  }
+  return out.length ? out : null;
+}
+
+/** Load and resolve spec files into runs; throws one SpecError listing every problem in every file. */
+export function loadSpecs(files: string[], profile: Profile, seeds?: number[]): ResolvedSpec[] {
   const problems: Problem[] = [];
   const specs: ResolvedSpec[] = [];
   const byName = new Map<string, string>();
@@ -126,13 +215,14 @@ export function loadSpecs(files: string[], profile: Profile): ResolvedSpec[] {
     const parsed = parseSpecText(shown, readFileSync(f, 'utf8'));
     problems.push(...parsed.problems);
     if (!parsed.doc) continue;
-    const r = resolveSpec(shown, parsed.doc, profile);
+    const r = expandSpec(shown, parsed.doc, profile, seeds);
     problems.push(...r.problems);
-    if (!r.spec) continue;
-    const prev = byName.get(r.spec.name);
-    if (prev) problems.push(problem(shown, '/name', `duplicate name '${r.spec.name}' (also in ${prev})`, 'give each experiment a unique name'));
-    byName.set(r.spec.name, shown);
-    specs.push(r.spec);
+    for (const spec of r.specs) {
+      const prev = byName.get(spec.name);
+      if (prev) problems.push(problem(shown, '/name', `duplicate name '${spec.name}' (also in ${prev})`, 'give each experiment a unique name'));
+      byName.set(spec.name, shown);
+      specs.push(spec);
+    }
   }
   if (problems.length) throw new SpecError('SPEC_INVALID', problems);
   return specs;

@@ -7,6 +7,17 @@ export type Profile = (typeof PROFILES)[number];
 export const METRIC_KEYS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr'] as const;
 export const BEST_KEYS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss'] as const;
 export type BestKey = (typeof BEST_KEYS)[number];
+/** metrics a published value can refer to: best over epochs, or the last epoch's */
+export const REFERENCE_KEYS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss', 'finalTrainAcc', 'finalTestAcc'] as const;
+export type ReferenceKey = (typeof REFERENCE_KEYS)[number];
+
+export interface SweepInfo {
+  /** the spec's own name and title (the family of runs) */
+  name: string;
+  title: string;
+  /** axis label -> value of this run, in declaration order */
+  axes: [string, number | string | boolean][];
+}
 
 export interface Tolerance { abs: number; rel: number }
 
@@ -27,5 +38,9 @@ export interface ResolvedSpec {
     scale: [number, number]; shear: number; brightness: number; contrast: number;
   };
   tolerances: { abs: number; rel: number; metrics: Record<string, Partial<Tolerance>>; backends: Record<string, Partial<Tolerance>> };
-  reference: Partial<Record<BestKey, number>>;
+  reference: Partial<Record<ReferenceKey, number>>;
+  /** runs of one experiment under several seeds share a group (the name without .seed_N) */
+  group: string;
+  /** set for runs expanded from a matrix */
+  sweep: SweepInfo | null;
 }

@@ -15,7 +15,8 @@ export type SpecVerdict =
   | { name: string; status: 'pass'; golden: string }
   | { name: string; status: 'written'; golden: string; previous: boolean }
   | { name: string; status: 'fail'; golden: string; differences: Difference[]; diff: string }
-  | { name: string; status: 'missing-golden'; golden: string };
+  | { name: string; status: 'missing-golden'; golden: string }
+  | { name: string; status: 'no-result'; golden: string };
 
 export interface VerifyOutcome {
   profile: string;
@@ -53,40 +54,51 @@ export function verifySpec(ws: Workspace, spec: ResolvedSpec, result: ResultPayl
 }
 
 /** Golden files of a profile that belong to no spec. */
-export function findObsoleteGoldens(ws: Workspace, profile: string, names: Set<string>): string[] {
+export function findObsoleteGoldens(ws: Workspace, profile: string, known: (name: string) => boolean): string[] {
   const dir = join(ws.root, 'golden', profile);
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   for (const backend of readdirSync(dir).sort()) {
     const bdir = join(dir, backend);
     for (const f of readdirSync(bdir).sort())
-      if (f.endsWith('.json') && !names.has(f.slice(0, -5))) out.push(relative(ws.root, join(bdir, f)));
+      if (f.endsWith('.json') && !known(f.slice(0, -5))) out.push(relative(ws.root, join(bdir, f)));
   }
   return out;
 }
 
-export function loadResultsFor(ws: Workspace, specs: ResolvedSpec[]): ResultPayload[] {
+/** Stored results of these specs; null where a run has no result yet. A result file that holds
+ * another run is an error, never silently used. */
+export function loadResultsFor(ws: Workspace, specs: ResolvedSpec[]): (ResultPayload | null)[] {
   return specs.map((s) => {
     const p = resultPath(ws, s.profile, s.name);
     const r = readResult(p);
-    if (!r) throw new ResultError('RESULT_MISSING', [problem(relative(ws.root, p), '', `no result for '${s.name}' in profile ${s.profile}`, `run \`npx normreg reproduce --profile ${s.profile} --only ${s.name}\``)]);
-    if (r.name !== s.name || r.profile !== s.profile)
+    if (r && (r.name !== s.name || r.profile !== s.profile))
       throw new ResultError('RESULT_CORRUPT', [problem(relative(ws.root, p), '/name', `result file holds '${r.name}' (${r.profile}), expected '${s.name}' (${s.profile})`, 'delete it and reproduce again')]);
     return r;
   });
 }
 
+/** Golden files of seeds beyond a spec's own are named NAME.seed_N: they belong to NAME's spec. */
+function knownGoldenNames(specs: ResolvedSpec[]): (file: string) => boolean {
+  const names = new Set(specs.map((s) => s.name));
+  return (n) => names.has(n) || names.has(n.replace(/\.seed_\d+$/, ''));
+}
+
 export function verifyAll(ws: Workspace, specs: ResolvedSpec[], mode: UpdateMode, opts: { checkObsolete: boolean; expectedReadmeSection?: { section: string; body: string } }): VerifyOutcome {
   const results = loadResultsFor(ws, specs);
-  const verdicts = specs.map((s, i) => verifySpec(ws, s, results[i], mode));
+  const verdicts = specs.map((s, i): SpecVerdict => {
+    const r = results[i];
+    if (r) return verifySpec(ws, s, r, mode);
+    return { name: s.name, status: 'no-result', golden: relative(ws.root, resultPath(ws, s.profile, s.name)) };
+  });
   const profile = specs[0]?.profile ?? '';
-  const obsolete = opts.checkObsolete ? findObsoleteGoldens(ws, profile, new Set(specs.map((s) => s.name))) : [];
+  const obsolete = opts.checkObsolete ? findObsoleteGoldens(ws, profile, knownGoldenNames(specs)) : [];
   let readmeStale: boolean | null = null;
   if (opts.expectedReadmeSection) {
     const readmePath = join(ws.root, 'README.md');
     const current = existsSync(readmePath) ? readSection(readFileSync(readmePath, 'utf8'), opts.expectedReadmeSection.section) : null;
     readmeStale = current !== opts.expectedReadmeSection.body;
   }
-  const ok = verdicts.every((v) => v.status === 'pass' || v.status === 'written') && readmeStale !== true;
+  const ok = verdicts.every((v) => v.status === 'pass' || v.status === 'written' || v.status === 'no-result') && readmeStale !== true;
   return { profile, verdicts, obsolete, readmeStale, ok };
 }

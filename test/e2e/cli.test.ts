@@ -1,7 +1,7 @@
 /** End-to-end: the real CLI in child processes on temp workspaces, real training on the wasm backend. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, normreg, tinySpec } from '../helpers/workspace.js';
 
@@ -76,8 +76,10 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
 
   // report --json
   const rep = await normreg(ws, ['report', '--profile', 'smoke', '--json']);
-  const rows = JSON.parse(rep.stdout);
-  assert.equal(Object.keys(rows[0]).sort(), ['backend', 'bestTestAcc', 'bestTestLoss', 'bestTrainAcc', 'name', 'profile', 'reference', 'source', 'title']);
+  const out = JSON.parse(rep.stdout);
+  assert.equal(Object.keys(out).sort(), ['claims', 'pending', 'profile', 'rows']);
+  assert.equal(Object.keys(out.rows[0]).sort(), ['backend', 'bestTestAcc', 'bestTestLoss', 'bestTrainAcc', 'delta', 'finalTestAcc', 'finalTrainAcc', 'name', 'profile', 'reference', 'seeds', 'source', 'spread', 'title']);
+  assert.is(out.rows[0].source, 'results');
 
   // a changed golden value fails with the pointer and a json-diff
   const gp = join(ws, 'golden/smoke/wasm/a.json');
@@ -110,6 +112,42 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
   assert.is(obs.exitCode, 0, obs.stdout);
   // no temp files left behind by atomic writes
   assert.equal(readdirSync(join(ws, 'results/smoke/a')).sort(), ['facts.json', 'result.json', 'run.json']);
+});
+
+test('sweeps, seeds and claims through the CLI; a fresh clone reports and verifies from goldens alone', async () => {
+  const ws = makeWorkspace({
+    'base.json': tinySpec('base', { profiles: { smoke: { dataset: { trainSize: 192, testSize: 100 }, training: { epochs: 1 }, seeds: [1, 2] } } }),
+    'sw.json': tinySpec('sw', { matrix: { l1: { set: ['/training/l1'], values: [0, 0.01] } }, references: [{ at: { l1: 0 }, bestTrainAcc: 50, bestTestAcc: 60 }] }),
+  });
+  const claims = { claims: [{ id: 'l1-hurts', text: 'L1 hurts', checks: ['bestTestLoss(sw.l1_0) < bestTestLoss(sw.l1_0.01)'] }, { id: 'pending', text: 'Needs more', checks: ['bestTestAcc(base) > bestTestAcc(other)'] }] };
+  mkdirSync(join(ws, 'reports'), { recursive: true });
+  writeFileSync(join(ws, 'reports/claims.json'), JSON.stringify(claims));
+  const r = await normreg(ws, ['reproduce', '--profile', 'smoke', '--backend', 'wasm']);
+  assert.is(r.exitCode, 0, r.stdout + r.stderr);
+  for (const n of ['base', 'base.seed_2', 'sw.l1_0', 'sw.l1_0.01']) assert.ok(existsSync(join(ws, 'golden/smoke/wasm', `${n}.json`)), n);
+  const readme = readFileSync(join(ws, 'README.md'), 'utf8');
+  assert.match(readme, '| BASE (2 seeds) | BatchNorm |');
+  assert.match(readme, '**Sweep `sw`: SW** (2 runs;');
+  assert.match(readme, /\| L1 hurts \*\*(holds|does not hold)\*\* \| `bestTestLoss\(sw.l1_0\) < bestTestLoss\(sw.l1_0.01\)` \|/);
+  assert.match(readme, 'not evaluated (no result for other)');
+  // --only takes a sweep's name; --seeds overrides the declared seeds
+  const dry = await normreg(ws, ['reproduce', '--profile', 'smoke', '--only', 'sw', '--dry']);
+  assert.match(dry.stdout, 'cached  sw.l1_0: unchanged');
+  assert.not.match(dry.stdout, 'base');
+  const seeds = await normreg(ws, ['reproduce', '--profile', 'smoke', '--only', 'base', '--seeds', '1-3', '--dry']);
+  assert.match(seeds.stdout, 'cached  base: unchanged');
+  assert.match(seeds.stdout, 'train   base.seed_3: no result');
+
+  // a fresh clone has goldens but no results: report --json marks rows as from goldens, verify passes
+  rmSync(join(ws, 'results'), { recursive: true });
+  const rep = await normreg(ws, ['report', '--profile', 'smoke', '--json']);
+  const out = JSON.parse(rep.stdout);
+  assert.equal(out.rows.map((x: { name: string; source: string }) => `${x.name}:${x.source}`), ['base:golden', 'sw.l1_0:golden', 'sw.l1_0.01:golden']);
+  assert.equal(out.rows[0].seeds, [1, 2]);
+  const v = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
+  assert.is(v.exitCode, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, 'skip    base: no result');
+  assert.match(v.stdout, 'verify smoke: 0 ok, 0 failed, 4 without result');
 });
 
 test.run();

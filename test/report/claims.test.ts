@@ -1,0 +1,71 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { evaluateClaims, parseCheck, renderClaims, validateClaims } from '../../src/report/claims.js';
+import { buildRow, renderMarkdownTable, type TableRow } from '../../src/report/table.js';
+import { expandSpec } from '../../src/spec/load.js';
+import type { ResultPayload } from '../../src/result/types.js';
+
+function payload(name: string, seed: number, testAcc: number[]): ResultPayload {
+  const epochs = testAcc.map((a, i) => ({ epoch: i + 1, trainLoss: 1, trainAcc: a - 1, testLoss: (100 - a) / 100, testAcc: a, lr: 0.01 }));
+  return {
+    format: 1, name, title: name, profile: 'smoke', backend: 'wasm', seed, specFingerprint: 'f', datasetSha256: 'd', trainSize: 100, testSize: 100, epochs,
+    best: { bestTrainAcc: Math.max(...testAcc) - 1, bestTestAcc: Math.max(...testAcc), bestTestLoss: (100 - Math.max(...testAcc)) / 100 },
+    misclassified: { epoch: 1, count: 0, samples: [] }, weightsSha256: 'w',
+  };
+}
+
+function rowOf(name: string, norm: string, accs: number[][], reference: object = {}): TableRow {
+  const doc = { name, title: name.toUpperCase(), model: { norm }, reference, seeds: accs.map((_, i) => i + 1) };
+  const specs = expandSpec(`specs/${name}.json`, doc, 'smoke').specs;
+  return buildRow(specs.map((spec, i) => ({ spec, payload: payload(spec.name, spec.seed, accs[i]), source: 'results' as const })));
+}
+
+test('rows aggregate seeds: mean and sample standard deviation; best and final', () => {
+  const r = rowOf('bn', 'batch', [[98, 90], [96, 92], [97, 94]]);
+  assert.equal(r.seeds, [1, 2, 3]);
+  assert.is(r.values.bestTestAcc, 97);
+  assert.is(r.spread.bestTestAcc, 1);
+  assert.is(r.values.finalTestAcc, 92);
+  assert.is(r.spread.finalTestAcc, 2);
+  const one = rowOf('ln', 'layer', [[90, 95]]);
+  assert.is(one.spread.bestTestAcc, null);
+});
+
+test('claims: holds / does not hold with margins; spread where seeds exist; missing runs are not evaluated', () => {
+  const rows = [rowOf('bn', 'batch', [[98], [98.2], [98.4]]), rowOf('ln', 'layer', [[97], [97.1], [97.2]])];
+  const v = evaluateClaims([
+    { id: 'a', text: 'BN beats LN', checks: ['bestTestAcc(bn) > bestTestAcc(ln)'] },
+    { id: 'b', text: 'LN beats BN', checks: ['bestTestAcc(ln) > bestTestAcc(bn)'] },
+    { id: 'c', text: 'needs a sweep', checks: ['bestTestAcc(bn) > bestTestAcc(nope)'] },
+  ], rows);
+  assert.is(v[0].status, 'holds');
+  assert.ok(Math.abs(v[0].checks[0].margin! - 1.1) < 1e-9);
+  assert.ok(Math.abs(v[0].checks[0].spread! - Math.hypot(0.2, 0.1)) < 1e-9);
+  assert.is(v[1].status, 'does not hold');
+  assert.ok(v[1].checks[0].margin! < 0);
+  assert.is(v[2].status, 'not evaluated');
+  assert.equal(v[2].checks[0].missing, ['nope']);
+  const md = renderClaims(v).join('\n');
+  assert.match(md, '| BN beats LN **holds** | `bestTestAcc(bn) > bestTestAcc(ln)` | +1.10 pp | 0.22 pp | holds, beyond the seed spread |');
+  assert.match(md, 'not evaluated (no result for nope)');
+});
+
+test('claim files: malformed checks are named by pointer', () => {
+  assert.ok(parseCheck('bestTestLoss(a.b_1) < finalTestAcc(c)'));
+  assert.is(parseCheck('bestTestAcc(a) >= bestTestAcc(b)'), null);
+  const r = validateClaims('reports/claims.json', { claims: [{ id: 'x', text: 't', checks: ['accuracy(bn) > 1'] }, { id: 'x', text: 't', checks: [] }] });
+  assert.equal(r.problems.map((p) => p.pointer), ['/claims/0/checks/0', '/claims/1/id', '/claims/1/checks']);
+});
+
+test('markdown: the main table shows seeds as mean ± s; sweeps get their own table with study deltas; pending listed', () => {
+  const bn = rowOf('bn', 'batch', [[98], [98.2]], { bestTestAcc: 99 });
+  const sweepSpecs = expandSpec('specs/sw.json', { name: 'sw', title: 'Sweep', model: { norm: 'batch' }, matrix: { l1: { set: ['/training/l1'], values: [0, 0.001] } }, references: [{ at: { l1: 0 }, finalTrainAcc: 97, finalTestAcc: 99 }] }, 'smoke').specs;
+  const sweepRows = sweepSpecs.map((spec) => buildRow([{ spec, payload: payload(spec.name, 1, [98, 97.5]), source: 'golden' as const }]));
+  const md = renderMarkdownTable('smoke', [bn, ...sweepRows], ['gn']);
+  assert.match(md, '| BN (2 seeds) | BatchNorm | 0 | 0 | 97.10 ± 0.14 | 98.10 ± 0.14 |');
+  assert.match(md, '**Sweep `sw`: Sweep** (2 runs;');
+  assert.match(md, '| 0 | 97.00 | 98.00 | 0.0200 | 96.50 | 97.50 | 97.00 / 99.00 (final) | −0.50 | −1.50 |');
+  assert.match(md, 'Pending in this profile (no result and no golden yet): `gn`.');
+});
+
+test.run();

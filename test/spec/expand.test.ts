@@ -1,0 +1,60 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { expandSpec, parseSeeds } from '../../src/spec/load.js';
+
+const sweep = (extra: object = {}) => ({
+  name: 'bn-sweep', title: 'BN sweep', model: { norm: 'batch' },
+  matrix: { batch: { set: ['/training/batchSize'], values: [32, 64] }, l1: { set: ['/training/l1'], values: [0, 0.001] } },
+  references: [{ at: { batch: 64, l1: 0 }, bestTrainAcc: 98.5, bestTestAcc: 99.5 }],
+  ...extra,
+});
+
+test('a matrix expands to every combination, named and titled by its axis values', () => {
+  const r = expandSpec('specs/bn-sweep.json', sweep(), 'full');
+  assert.equal(r.problems, []);
+  assert.equal(r.specs.map((s) => s.name), ['bn-sweep.batch_32.l1_0', 'bn-sweep.batch_32.l1_0.001', 'bn-sweep.batch_64.l1_0', 'bn-sweep.batch_64.l1_0.001']);
+  const s = r.specs[3];
+  assert.is(s.training.batchSize, 64);
+  assert.is(s.training.l1, 0.001);
+  assert.is(s.title, 'BN sweep (batch 64, l1 0.001)');
+  assert.equal(s.sweep, { name: 'bn-sweep', title: 'BN sweep', axes: [['batch', 64], ['l1', 0.001]] });
+  assert.equal(r.specs[2].reference, { bestTrainAcc: 98.5, bestTestAcc: 99.5 });
+  assert.equal(r.specs[0].reference, {});
+});
+
+test('one axis may set several fields (GroupNorm groups in every block)', () => {
+  const r = expandSpec('specs/gn.json', { name: 'gn', title: 'GN', model: { norm: 'group' }, matrix: { groups: { set: ['/model/firstBlockGroups', '/model/groups'], values: [2, 4] } } }, 'full');
+  assert.equal(r.specs.map((s) => s.model.groups), [[2, 2, 2, 2, 2, 2], [4, 4, 4, 4, 4, 4]]);
+});
+
+test('matrix mistakes are named with the run they come from', () => {
+  const bad = expandSpec('specs/bn-sweep.json', sweep({ matrix: { l1: { set: ['/training/l1'], values: [0, -1] } }, references: [] }), 'full');
+  assert.equal(bad.specs, []);
+  assert.match(bad.problems.map((p) => `${p.pointer}: ${p.message}`).join('\n'), '/training/l1: must be >= 0 (got -1) (in matrix run l1_-1)');
+  const typo = expandSpec('specs/bn-sweep.json', sweep({ matrix: { l1: { set: ['/training/l11'], values: [0] } }, references: [] }), 'full');
+  assert.match(typo.problems.map((p) => `${p.pointer}: ${p.message} ${p.fix}`).join('\n'), "unknown key 'l11'");
+  const ref = expandSpec('specs/bn-sweep.json', sweep({ references: [{ at: { batch: 48 }, bestTestAcc: 99 }, { at: { lr: 1 }, bestTestAcc: 99 }] }), 'full');
+  assert.match(ref.problems.map((p) => `${p.pointer}: ${p.message}`).join('\n'), '/references/0/at/batch: 48 is not among the values of axis \'batch\' [32, 64]');
+  assert.match(ref.problems.map((p) => `${p.pointer}: ${p.message}`).join('\n'), "/references/1/at/lr: 'lr' is not a matrix axis");
+  const notGroup = expandSpec('specs/bn-sweep.json', sweep({ matrix: { g: { set: ['/model/groups'], values: [2] } }, references: [] }), 'full');
+  assert.match(notGroup.problems[0].message, "'groups' only applies to \"norm\": \"group\"");
+  const pointer = expandSpec('specs/bn-sweep.json', sweep({ matrix: { g: { set: ['/name'], values: ['x'] } }, references: [] }), 'full');
+  assert.ok(pointer.problems.length > 0);
+});
+
+test('seeds: the spec seed keeps the plain name, others get .seed_N; profile and CLI override', () => {
+  const doc = { name: 'bn', title: 'BN', model: { norm: 'batch' }, profiles: { smoke: { seeds: [1, 2, 3] } } };
+  assert.equal(expandSpec('specs/bn.json', doc, 'full').specs.map((s) => s.name), ['bn']);
+  const smoke = expandSpec('specs/bn.json', doc, 'smoke').specs;
+  assert.equal(smoke.map((s) => [s.name, s.seed, s.group]), [['bn', 1, 'bn'], ['bn.seed_2', 2, 'bn'], ['bn.seed_3', 3, 'bn']]);
+  assert.equal(expandSpec('specs/bn.json', doc, 'full', [4, 5]).specs.map((s) => s.name), ['bn.seed_4', 'bn.seed_5']);
+});
+
+test('parseSeeds: lists and ranges; junk refused', () => {
+  assert.equal(parseSeeds('1,2,3'), [1, 2, 3]);
+  assert.equal(parseSeeds('1-3,7'), [1, 2, 3, 7]);
+  assert.equal(parseSeeds('2, 2'), [2]);
+  for (const bad of ['', 'a', '3-1', '1,,2', '-1']) assert.is(parseSeeds(bad), null, bad);
+});
+
+test.run();
