@@ -27,7 +27,7 @@ export interface Collected {
   rows: TableRow[];
   /** one per run that has a result or golden, in spec order */
   payloads: ResultPayload[];
-  /** experiments with neither a result nor a golden */
+  /** experiments with neither a result nor a golden (sweep runs as SWEEP/RUN) */
   pending: string[];
 }
 
@@ -44,7 +44,7 @@ export function collectRows(ws: Workspace, specs: ResolvedSpec[]): Collected {
       return found ? [{ spec, payload: found.payload, source: found.source }] : [];
     });
     if (runs.length === 0) {
-      pending.push(group);
+      pending.push(members[0].sweep ? `${members[0].sweep.name}/${group}` : group);
       continue;
     }
     rows.push(buildRow(runs));

@@ -138,7 +138,18 @@ export function renderMarkdownTable(profile: string, rows: TableRow[], pending: 
     const first = rs[0];
     lines.push('', `**Sweep \`${name}\`: ${first.sweep!.title}** (${rs.length} runs; ${first.epochs} epochs, ${first.trainSize} train / ${first.testSize} test images)`, '', ...sweepTable(rs));
   }
-  if (pending.length) lines.push('', `Pending in this profile (no result and no golden yet): ${pending.map((p) => `\`${p}\``).join(', ')}.`);
+  if (pending.length) {
+    // sweep runs come as SWEEP/RUN: list a sweep once, with how many of its runs are pending
+    const items: string[] = [];
+    const counted = new Map<string, number>();
+    for (const p of pending) {
+      const [sweep] = p.split('/');
+      if (p.includes('/')) counted.set(sweep, (counted.get(sweep) ?? 0) + 1);
+      else items.push(`\`${p}\``);
+    }
+    for (const [sweep, n] of counted) items.push(`\`${sweep}\` (${n} run${n === 1 ? '' : 's'})`);
+    lines.push('', `Pending in this profile (no result and no golden yet): ${items.join(', ')}.`);
+  }
   if (extra.length) lines.push('', ...extra);
   return lines.join('\n');
 }
