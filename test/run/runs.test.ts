@@ -2,7 +2,8 @@
  * CLI in child processes on temp workspaces, real training on the wasm backend. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BIN, makeWorkspace, normreg, tinySpec } from '../helpers/workspace.js';
@@ -97,8 +98,14 @@ test('Ctrl-C stops cleanly at a step (exit 130, lock released), the next run res
   assert.ok(bytes(ws, 'k').equals(bytes(ref, 'k')));
 });
 
-test('two concurrent reproduce commands: the second waits, nothing is lost; --no-wait refuses', async () => {
+test('two concurrent reproduce commands: the second waits, nothing is lost; --no-wait refuses; a dead owner\'s lock is taken over', async () => {
   const ws = makeWorkspace({ 'a.json': longer('a'), 'b.json': tinySpec('b') });
+  mkdirSync(join(ws, 'results'), { recursive: true });
+  writeFileSync(join(ws, 'results/.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), command: 'reproduce', startedAt: 'earlier' }));
+  const stale = await normreg(ws, [...SMOKE, 'reproduce', '--dry']);
+  assert.is(stale.exitCode, 0);
+  const first = await normreg(ws, [...SMOKE, 'reproduce', '--only', 'b']);
+  assert.match(first.stdout, 'took over a stale lock of pid');
   const one = execa('node', [BIN, 'reproduce', ...SMOKE, '-j', '1'], { cwd: ws, reject: false, env: { CI: '' } });
   await waitFor(() => existsSync(join(ws, 'results/.lock')), 30000);
   const refused = await normreg(ws, [...SMOKE, 'reproduce', '--no-wait']);
@@ -112,6 +119,25 @@ test('two concurrent reproduce commands: the second waits, nothing is lost; --no
   assert.match(r2.stdout, 'trained 0, cached 2, failed 0');
   for (const n of ['a', 'b']) assert.ok(JSON.parse(bytes(ws, n).toString()).name === n);
   assert.is((await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' })).exitCode, 0);
+});
+
+test('parallel workers: a worker that dies (SIGKILL, as from the OOM killer) is reported, the other runs finish and are verified', async () => {
+  const victim = `victim${process.pid}`;
+  const ws = makeWorkspace({ 'a.json': tinySpec('a'), [`${victim}.json`]: longer(victim) });
+  const run = execa('node', [BIN, 'reproduce', ...SMOKE, '-j', '2'], { cwd: ws, reject: false, env: { CI: '' } });
+  await waitFor(() => existsSync(join(ws, `results/smoke/${victim}/checkpoint.json`)), 60000);
+  const pids = (await execa('pgrep', ['-f', `normreg.js worker --profile smoke --backend wasm --only ${victim}`], { reject: false })).stdout.trim().split('\n').filter(Boolean);
+  assert.is(pids.length, 1, 'worker process not found');
+  process.kill(Number(pids[0]), 'SIGKILL');
+  const r = await run;
+  assert.is(r.exitCode, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, `FAILED  ${victim}: worker killed by SIGKILL`);
+  assert.match(r.stdout, 'trained 1, cached 0, failed 1');
+  assert.match(r.stdout, 'written a: new golden');
+  // the next reproduce resumes the killed run from its checkpoint
+  const again = await normreg(ws, [...SMOKE, 'reproduce']);
+  assert.is(again.exitCode, 0, again.stdout + again.stderr);
+  assert.match(again.stdout, `resume  ${victim}: no result; resuming from the checkpoint after epoch`);
 });
 
 test('--jobs 2 equals --jobs 1 byte for byte; --shard 1/2 + 2/2 + merge equals the unsharded run', async () => {
