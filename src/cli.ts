@@ -264,7 +264,7 @@ async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise
     onWait: (o) => process.stdout.write(`waiting: the workspace is locked by normreg ${o.command} (pid ${o.pid}, since ${o.startedAt})\n`),
     onStale: (o) => process.stdout.write(`note: took over a stale lock of pid ${o.pid} (that process is gone)\n`),
   });
-  const intr = interruptHandler(!!process.env.NORMREG_WORKER);
+  const intr = interruptHandler(false);
   try {
     // plan again under the lock: a command we waited for may have produced some of these results
     plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
