@@ -187,7 +187,7 @@ config('the repo config: one 2x2 figure over the seven experiments, a grid per e
   assert.equal(cfg.curves.map((c) => [c.name, c.experiments, c.metrics]), [
     ['curves', TABLE.map(([name]) => name), ['trainLoss', 'trainAcc', 'testLoss', 'testAcc']],
   ]);
-  assert.equal(cfg.misclassified, { experiments: '*', count: 20 });
+  assert.equal(cfg.misclassified, { experiments: TABLE.map(([name]) => name), count: 20 });
 });
 
 config('unknown key, bad metric, empty experiments: all reported, with file, pointer and fix', async () => {

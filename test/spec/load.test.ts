@@ -100,8 +100,17 @@ test('loadSpecs: duplicate names across files and problems from every file', () 
 
 test('the repository specs are valid and carry the study reference values', () => {
   const specs = loadSpecs(listSpecFiles(new URL('../../specs', import.meta.url).pathname), 'full');
-  assert.is(specs.length, 7);
-  for (const s of specs) assert.type(s.reference.bestTestAcc, 'number');
+  const rows = specs.filter((s) => !s.sweep);
+  assert.equal(rows.map((s) => s.name).sort(), ['batchnorm', 'batchnorm-l1', 'batchnorm-l1-l2', 'groupnorm', 'groupnorm-l1', 'layernorm', 'layernorm-l2']);
+  for (const s of rows) assert.type(s.reference.bestTestAcc, 'number');
+  // the study's sweeps: BatchNorm and LayerNorm 3 batch sizes x 3 L1 x 3 L2, GroupNorm 2 batch sizes x 3 L1 x 2 group counts
+  const count = (n: string) => specs.filter((s) => s.sweep?.name === n).length;
+  assert.equal([count('batchnorm-sweep'), count('layernorm-sweep'), count('groupnorm-sweep')], [27, 27, 12]);
+  // every published sweep row found its run
+  const refs = (n: string, k: 'bestTestAcc' | 'finalTestAcc') => specs.filter((s) => s.sweep?.name === n && s.reference[k] !== undefined).length;
+  assert.equal([refs('batchnorm-sweep', 'bestTestAcc'), refs('layernorm-sweep', 'bestTestAcc'), refs('groupnorm-sweep', 'finalTestAcc')], [18, 18, 12]);
+  assert.equal(specs.find((s) => s.name === 'groupnorm-sweep.batch_64.l1_0.groups_2')!.model.groups, [2, 2, 2, 2, 2, 2]);
+  assert.is(specs.find((s) => s.name === 'groupnorm-sweep.batch_64.l1_0.groups_2')!.training.epochs, 15);
 });
 
 test.run();
