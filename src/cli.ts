@@ -259,11 +259,7 @@ async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise
     printPlan(plan, process.stdout);
     return 0;
   }
-  const release = await acquireLock(c.ws, {
-    wait: !values['no-wait'], command: 'reproduce',
-    onWait: (o) => process.stdout.write(`waiting: the workspace is locked by normreg ${o.command} (pid ${o.pid}, since ${o.startedAt})\n`),
-    onStale: (o) => process.stdout.write(`note: took over a stale lock of pid ${o.pid} (that process is gone)\n`),
-  });
+  const release = await lockWorkspace(c, values, 'reproduce');
   const intr = interruptHandler(false);
   try {
     // plan again under the lock: a command we waited for may have produced some of these results
@@ -356,10 +352,7 @@ async function cmdMerge(values: ReturnType<typeof parse>['values'], dirs: string
   const c = common(values);
   if (c.filtered) throw new UsageError('merge combines whole sharded runs; --only does not apply');
   const mode = updateMode(values);
-  const release = await acquireLock(c.ws, {
-    wait: !values['no-wait'], command: 'merge',
-    onWait: (o) => process.stdout.write(`waiting: the workspace is locked by normreg ${o.command} (pid ${o.pid})\n`),
-  });
+  const release = await lockWorkspace(c, values, 'merge');
   try {
     const manifests = readManifests(c.ws, c.profile, dirs);
     const copied = copyShardResults(c.ws, c.profile, manifests, mergePlanFingerprint(c.specs, codeHash()), c.specs.map((s) => s.name));
@@ -373,11 +366,25 @@ async function cmdMerge(values: ReturnType<typeof parse>['values'], dirs: string
 async function cmdVerify(values: ReturnType<typeof parse>['values']): Promise<number> {
   const c = common(values);
   const mode = values.update === undefined ? 'none' : updateMode(values);
-  const expected = c.filtered ? undefined : { section: TABLE_SECTION(c.profile), body: tableBody(c).body };
-  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, expectedReadmeSection: expected });
-  printVerify(outcome, process.stdout);
-  const figFailed = await checkFigures(c, mode, !c.filtered);
-  return outcome.ok && figFailed === 0 ? 0 : 1;
+  // comparing only reads; writing goldens (--update) takes the workspace lock like reproduce
+  const release = mode === 'none' ? () => {} : await lockWorkspace(c, values, 'verify');
+  try {
+    const expected = c.filtered ? undefined : { section: TABLE_SECTION(c.profile), body: tableBody(c).body };
+    const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, expectedReadmeSection: expected });
+    printVerify(outcome, process.stdout);
+    const figFailed = await checkFigures(c, mode, !c.filtered);
+    return outcome.ok && figFailed === 0 ? 0 : 1;
+  } finally {
+    release();
+  }
+}
+
+function lockWorkspace(c: Common, values: ReturnType<typeof parse>['values'], command: string): Promise<() => void> {
+  return acquireLock(c.ws, {
+    wait: !values['no-wait'], command,
+    onWait: (o) => process.stdout.write(`waiting: the workspace is locked by normreg ${o.command} (pid ${o.pid}, since ${o.startedAt})\n`),
+    onStale: (o) => process.stdout.write(`note: took over a stale lock of pid ${o.pid} (that process is gone)\n`),
+  });
 }
 
 async function cmdReport(values: ReturnType<typeof parse>['values']): Promise<number> {
@@ -388,9 +395,14 @@ async function cmdReport(values: ReturnType<typeof parse>['values']): Promise<nu
     process.stdout.write(JSON.stringify({ profile: c.profile, rows: jsonRows(collected.rows), pending: collected.pending, claims }, null, 2) + '\n');
     return 0;
   }
-  const r = await writeReport(c);
-  process.stdout.write(`${body}\n\nREADME.md ${r.readme ? 'updated' : 'already current'} (${r.rows} row(s), profile ${c.profile}); ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
-  return 0;
+  const release = await lockWorkspace(c, values, 'report');
+  try {
+    const r = await writeReport(c);
+    process.stdout.write(`${body}\n\nREADME.md ${r.readme ? 'updated' : 'already current'} (${r.rows} row(s), profile ${c.profile}); ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
+    return 0;
+  } finally {
+    release();
+  }
 }
 
 function cmdValidate(values: ReturnType<typeof parse>['values'], files: string[]): number {
