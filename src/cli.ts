@@ -175,8 +175,7 @@ async function checkFigures(c: Common, mode: UpdateMode, checkStale: boolean): P
   return printFigures(verdicts, checkStale ? staleReportFigures(c.ws.root, c.profile, drawn) : [], process.stdout);
 }
 
-async function writeReport(c: Common): Promise<{ rows: number; figures: number; readme: boolean }> {
-  const collected = collectRows(c.ws, c.specs);
+async function writeReport(c: Common, collected = collectRows(c.ws, c.specs)): Promise<{ rows: number; figures: number; readme: boolean }> {
   const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0);
   const figures = writeReportFigures(c.ws.root, c.profile, drawn);
   const readme = writeReadmeTable(c.ws, c.profile, renderReport(c.ws, c.profile, collected));
@@ -397,7 +396,7 @@ async function cmdReport(values: ReturnType<typeof parse>['values']): Promise<nu
   }
   const release = await lockWorkspace(c, values, 'report');
   try {
-    const r = await writeReport(c);
+    const r = await writeReport(c, collected);
     process.stdout.write(`${body}\n\nREADME.md ${r.readme ? 'updated' : 'already current'} (${r.rows} row(s), profile ${c.profile}); ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
     return 0;
   } finally {
