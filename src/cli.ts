@@ -5,7 +5,7 @@ import { resolve, relative } from 'node:path';
 import { NormregError, UsageError, formatProblem } from './errors.js';
 import { listSpecFiles, loadSpecs, parseSeeds } from './spec/load.js';
 import { PROFILES, type Profile, type ResolvedSpec } from './spec/types.js';
-import { BACKEND_CHOICES, selectBackend, type BackendChoice } from './engine/backend.js';
+import { BACKEND_CHOICES, selectBackend, setBackendThreads, type BackendChoice } from './engine/backend.js';
 import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from './verify/update.js';
 import { verifyAll, type VerifyOutcome } from './verify/verify.js';
 import { collectRows, renderReport, TABLE_SECTION, writeReadmeTable } from './report/report.js';
@@ -50,6 +50,8 @@ Options:
   --update none|new|all   golden update mode (default: none under CI=true, else new)
   --json                  (report) print the table rows as JSON
   --jobs N, -j N          (reproduce) parallel runs, one child process each (default: cores / threads per run)
+  --threads 1|2|auto      (reproduce, bench) wasm kernel threads per run; results are the same bytes
+                          either way (default auto: 2 when one run trains, else 1; bench: 2)
   --force                 (reproduce) re-train even where the stored result is current
   --dry                   (reproduce) print the plan and why each run is (not) re-run; train nothing
   --shard I/N             (reproduce) run only the I-th of N deterministic parts of the plan
@@ -77,7 +79,7 @@ function parse(argv: string[]) {
         json: { type: 'boolean' }, specs: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         steps: { type: 'string' }, 'epoch-images': { type: 'string' }, norms: { type: 'string' }, modes: { type: 'string' },
         jobs: { type: 'string', short: 'j' }, force: { type: 'boolean' }, dry: { type: 'boolean' }, shard: { type: 'string' },
-        'no-wait': { type: 'boolean' }, seeds: { type: 'string' },
+        'no-wait': { type: 'boolean' }, seeds: { type: 'string' }, threads: { type: 'string' },
       },
     });
   } catch (e) {
@@ -211,6 +213,15 @@ function runEnvFor(backend: BackendInfo): RunEnv {
   };
 }
 
+/** Kernel threads per run: explicit 1|2, or auto (2 when a single run trains and there are 2 cores). */
+export function parseThreads(text: string | undefined, runsToTrain: number, jobsGiven: boolean): 1 | 2 {
+  if (text !== undefined && text !== 'auto') {
+    if (text !== '1' && text !== '2') throw new UsageError(`--threads must be 1, 2 or auto (got '${text}')`);
+    return Number(text) as 1 | 2;
+  }
+  return !jobsGiven && runsToTrain === 1 && availableParallelism() >= 2 ? 2 : 1;
+}
+
 function parseJobs(text: string | undefined, backend: BackendInfo, runs: number): number {
   if (text !== undefined && text !== 'auto') {
     const n = Number(text);
@@ -240,7 +251,7 @@ function printPlan(plan: PlannedRun[], out: NodeJS.WriteStream): void {
 }
 
 function workerArgs(c: Common, values: ReturnType<typeof parse>['values'], backend: BackendInfo, name: string): string[] {
-  return ['worker', '--profile', c.profile, '--backend', backend.name, '--only', name, ...(values.specs ? ['--specs', values.specs] : []), ...(values.seeds ? ['--seeds', values.seeds] : []), ...(values.force ? ['--force'] : [])];
+  return ['worker', '--profile', c.profile, '--backend', backend.name, '--threads', String(Math.max(1, backend.threads)), '--only', name, ...(values.specs ? ['--specs', values.specs] : []), ...(values.seeds ? ['--seeds', values.seeds] : []), ...(values.force ? ['--force'] : [])];
 }
 
 async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise<number> {
@@ -249,11 +260,14 @@ async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise
   const shard = parseShard(values.shard);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
   for (const s of c.specs) loadDatasetFor(s); // every dataset problem surfaces before anything is written
-  const backend = await selectBackend(backendChoice);
+  let backend = await selectBackend(backendChoice);
   const env = runEnvFor(backend);
   let plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
-  const jobs = parseJobs(values.jobs, backend, plan.filter((p) => p.decision.action !== 'cached').length);
-  process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}\n`);
+  const toTrain = plan.filter((p) => p.decision.action !== 'cached').length;
+  const jobsGiven = values.jobs !== undefined && values.jobs !== 'auto';
+  backend = await setBackendThreads(backend, parseThreads(values.threads, toTrain, jobsGiven));
+  const jobs = parseJobs(values.jobs, backend, toTrain);
+  process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}\n`);
   if (values.dry) {
     printPlan(plan, process.stdout);
     return 0;
@@ -323,7 +337,8 @@ async function cmdWorker(values: ReturnType<typeof parse>['values']): Promise<nu
   const all = common(values);
   const c = { ...all, specs: all.specs.filter((s) => s.name === values.only) };
   if (c.specs.length !== 1) throw new UsageError('worker runs exactly one run (--only RUN-NAME)');
-  const backend = await selectBackend(oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice);
+  const selected = await selectBackend(oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice);
+  const backend = await setBackendThreads(selected, parseThreads(values.threads ?? '1', 1, true));
   const [run] = planRuns(c.ws, c.specs, runEnvFor(backend), !!values.force);
   const emit = (e: object) => process.stdout.write(JSON.stringify(e) + '\n');
   const intr = interruptHandler(true);

@@ -55,11 +55,12 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
   }
   if (choice === 'auto' || choice === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
+    const mod = (await import(WASM_KERNELS_MODULE)) as WasmKernelsModule;
+    if (tf.getBackend() !== 'wasm') mod.useSharedHeap(); // before the wasm backend starts
     if (!(await activate('wasm'))) throw unavailable('wasm', 'the wasm backend failed to initialize');
     let kernels: string[] = [];
     try {
-      const mod = (await import(WASM_KERNELS_MODULE)) as { registerWasmKernels: () => Promise<string[]> };
-      kernels = await mod.registerWasmKernels();
+      kernels = await mod.registerWasmKernels({ threads: 1 });
     } catch (e) {
       throw new BackendError('BACKEND', [problem('', '', `custom wasm kernels failed to load: ${(e as Error).message}`, 'run `npm run build` (it compiles the kernels into dist/)')], { cause: e });
     }
@@ -74,6 +75,29 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
     return { name: 'cpu', tfBackend: 'cpu', threads: 1, kernels: [], versions, useMaxPoolKernel: false };
   }
   throw unavailable(choice, 'unknown backend');
+}
+
+interface WasmKernelsModule {
+  useSharedHeap(): void;
+  registerWasmKernels(opts: { threads?: number }): Promise<string[]>;
+}
+
+/**
+ * Threads for the wasm kernels: 1, or 2 with a helper thread (same bytes either way; see
+ * src/engine/kernelThread.ts). Other backends keep their own threading and ignore this.
+ */
+export async function setBackendThreads(info: BackendInfo, threads: number): Promise<BackendInfo> {
+  if (threads !== 1 && threads !== 2) {
+    throw new BackendError('BACKEND', [problem('', '--threads', `threads must be 1 or 2 (got ${threads})`, 'use --threads 1 or --threads 2')]);
+  }
+  if (info.name !== 'wasm' || info.threads === threads) return info;
+  const mod = (await import(WASM_KERNELS_MODULE)) as WasmKernelsModule;
+  try {
+    await mod.registerWasmKernels({ threads });
+  } catch (e) {
+    throw new BackendError('BACKEND', [problem('', '--threads', `cannot start the second kernel thread: ${(e as Error).message}`, 'use --threads 1')], { cause: e });
+  }
+  return { ...info, threads };
 }
 
 function unavailable(choice: string, why: string): BackendError {

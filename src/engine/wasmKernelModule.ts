@@ -2,9 +2,14 @@
 // heap, importing that heap's WebAssembly.Memory so kernels read and write tfjs tensors in place.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { SHARED_HEAP_URL } from './sharedHeap.js';
 
 export type WasmKernelErrorCode =
   | 'KERNELS_NOT_BUILT'
+  | 'HEAP_NOT_SHARED'
   | 'NOT_WASM_BACKEND'
   | 'NO_WASM_MEMORY'
   | 'INSTANTIATE_FAILED'
@@ -26,6 +31,10 @@ export interface KernelExports {
   flipSwapFilter(w: number, wt: number, kh: number, kw: number, ci: number, co: number): void;
   conv2dFilterGrad(x: number, dy: number, dw: number, acc: number, n: number, h: number, wd: number,
     ci: number, kh: number, kw: number, co: number, oh: number, ow: number): void;
+  conv2dFilterGradPart(x: number, dy: number, dw: number, acc: number, n: number, h: number, wd: number,
+    ci: number, kh: number, kw: number, co: number, oh: number, ow: number, jLo: number, jHi: number): void;
+  sgdUpdate(p: number, g: number, buf: number, pOut: number, bufOut: number, size: number, lr: number,
+    momentum: number, wd: number, l1: number, first: number, useL1: number, useWd: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, h: number, wd: number, ch: number,
     oh: number, ow: number): void;
 }
@@ -68,7 +77,27 @@ export function readBackendMemory(backend: WasmBackendLike): WebAssembly.Memory 
       'tfjs-backend-wasm: cannot find the heap\'s WebAssembly.Memory (looked at wasm.asm.memory and ' +
       'wasm.wasmMemory); this tfjs version is not supported, use @tensorflow/tfjs-backend-wasm 4.22');
   }
+  if (!(memory.buffer instanceof SharedArrayBuffer)) {
+    throw new WasmKernelError('HEAP_NOT_SHARED',
+      'tfjs-backend-wasm was initialized with its stock (unshared) heap; call useSharedHeap() from ' +
+      'src/engine/wasmKernelModule before the wasm backend starts (selectBackend does), and run `npm run build`');
+  }
   return memory;
+}
+
+/**
+ * Points tfjs-backend-wasm at its SIMD binary with a shared memory (dist/, see sharedHeap.ts), so
+ * the kernels (built for a shared memory) and their second thread can run on its heap. Must be
+ * called before the wasm backend initializes; selectBackend does.
+ */
+export function useSharedHeap(): void {
+  const require = createRequire(import.meta.url);
+  const dir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+  setWasmPaths({
+    'tfjs-backend-wasm.wasm': join(dir, 'tfjs-backend-wasm.wasm'),
+    'tfjs-backend-wasm-simd.wasm': fileURLToPath(SHARED_HEAP_URL),
+    'tfjs-backend-wasm-threaded-simd.wasm': join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'),
+  });
 }
 
 /** Synchronous, so kernels can call it; the module must have been loaded first. */

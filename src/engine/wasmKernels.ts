@@ -12,8 +12,13 @@ import {
   instantiateFor, loadKernelModule, readBackendMemory, WasmKernelError,
   type KernelExports, type WasmBackendLike,
 } from './wasmKernelModule.js';
+import { startKernelThread, type KernelTeam } from './kernelThread.js';
 
-export { WasmKernelError } from './wasmKernelModule.js';
+export { WasmKernelError, useSharedHeap } from './wasmKernelModule.js';
+export { KernelThreadError } from './kernelThread.js';
+
+/** The fused optimizer step (src/engine/assembly/sgd.ts); see src/train/optimizer.ts. */
+export const SGD_KERNEL = 'NormregSgd';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
@@ -24,12 +29,17 @@ type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 /** Every kernel this module can register, in registration order. */
 export const WASM_KERNEL_NAMES = [
   'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPoolGrad', NORM_FORWARD_KERNEL, NORM_BACKWARD_KERNEL,
+  SGD_KERNEL,
 ] as const;
 
 const BACKEND = 'wasm';
 let kernelModule: WebAssembly.Module | undefined;
 /** Stock configs replaced by registerWasmKernels (undefined: there was none). */
 const replaced = new Map<string, tf.KernelConfig | undefined>();
+/** The second thread, when registerWasmKernels was asked for two. */
+let team: KernelTeam | undefined;
+/** Below this many multiply-adds (convs) or elements (pooling) a kernel runs on one thread. */
+const SPLIT_MIN_WORK = 200_000;
 
 function readExports(backend: WasmBackendLike): KernelExports {
   if (kernelModule === undefined) {
@@ -92,10 +102,23 @@ function runConv2D(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (!isPlainConv(info, [x, filter])) return callStock('Conv2D', args);
   const k = readExports(backend);
   const out = backend.makeOutput(info.outShape, 'float32');
-  k.conv2dPadded(offsetOf(backend, x), offsetOf(backend, filter), offsetOf(backend, out),
+  runConvPadded(k, offsetOf(backend, x), offsetOf(backend, filter), offsetOf(backend, out),
     info.batchSize, info.inHeight, info.inWidth, info.inChannels,
     info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth, 0, 0);
   return out;
+}
+
+/** conv2dPadded, split over images when a second thread is there (images are independent). */
+function runConvPadded(k: KernelExports, x: number, w: number, y: number, n: number, h: number, wd: number,
+  ci: number, kh: number, kw: number, co: number, oh: number, ow: number, padT: number, padL: number): void {
+  const rest = [h, wd, ci, kh, kw, co, oh, ow, padT, padL];
+  if (!team || n < 2 || n * oh * ow * co * kh * kw * ci < SPLIT_MIN_WORK) {
+    k.conv2dPadded(x, w, y, n, ...(rest as [number, number, number, number, number, number, number, number, number, number]));
+    return;
+  }
+  const m = n >> 1;
+  team.split('conv2dPadded', [x, w, y, m, ...rest],
+    [x + m * h * wd * ci * 4, w, y + m * oh * ow * co * 4, n - m, ...rest]);
 }
 
 /** dx as a forward conv of dy (zero-padded by kernel-1) with the flipped, in/out-swapped filter. */
@@ -114,7 +137,7 @@ function runConv2DBackpropInput(args: KernelArgs): tf.TensorInfo | tf.TensorInfo
   const out = backend.makeOutput(info.inShape, 'float32');
   withScratch(backend, fh * fw * ci * co * 4, (wt) => {
     k.flipSwapFilter(offsetOf(backend, filter), wt, fh, fw, ci, co);
-    k.conv2dPadded(offsetOf(backend, dy), wt, offsetOf(backend, out),
+    runConvPadded(k, offsetOf(backend, dy), wt, offsetOf(backend, out),
       info.batchSize, info.outHeight, info.outWidth, co, fh, fw, ci, info.inHeight, info.inWidth, fh - 1, fw - 1);
   });
   return out;
@@ -138,8 +161,17 @@ function runConv2DBackpropFilter(args: KernelArgs): tf.TensorInfo | tf.TensorInf
   const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
   withScratch(backend, fh * fw * ci * co * 8 + 8, (scratch) => {
     const acc = (scratch + 7) & ~7; // f64 partial sums want 8-byte alignment
-    k.conv2dFilterGrad(offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out), acc,
-      info.batchSize, info.inHeight, info.inWidth, ci, fh, fw, co, info.outHeight, info.outWidth);
+    const args = [offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out), acc,
+      info.batchSize, info.inHeight, info.inWidth, ci, fh, fw, co, info.outHeight, info.outWidth];
+    const jj = fw * ci;
+    if (!team || jj < 2 || info.batchSize * info.outHeight * info.outWidth * co * fh * jj < SPLIT_MIN_WORK) {
+      k.conv2dFilterGradPart(...(args as Parameters<KernelExports['conv2dFilterGrad']>), 0, jj);
+      return;
+    }
+    // Each thread takes whole filter columns j (an even count first, to keep paired tiles).
+    let half = jj >> 1;
+    if (half % 2 === 1 && half + 1 < jj) half++;
+    team.split('conv2dFilterGradPart', [...args, 0, half], [...args, half, jj]);
   });
   return out;
 }
@@ -163,9 +195,39 @@ function runMaxPoolGrad(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
     runMaxPoolGradPlain(viewOf(backend, input), viewOf(backend, dy), info, viewOf(backend, out) as Float32Array);
     return out;
   }
-  readExports(backend).maxPoolGrad2x2(offsetOf(backend, input), offsetOf(backend, dy), offsetOf(backend, out),
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth);
+  const k = readExports(backend);
+  const [px, pd, po] = [input, dy, out].map((t) => offsetOf(backend, t));
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  if (!team || n < 2 || n * h * w * c < SPLIT_MIN_WORK) {
+    k.maxPoolGrad2x2(px, pd, po, n, h, w, c, oh, ow);
+    return out;
+  }
+  const m = n >> 1;
+  const inImage = h * w * c * 4;
+  team.split('maxPoolGrad2x2', [px, pd, po, m, h, w, c, oh, ow],
+    [px + m * inImage, pd + m * oh * ow * c * 4, po + m * inImage, n - m, h, w, c, oh, ow]);
   return out;
+}
+
+/** One fused SGD step for one parameter: inputs {p, g, buf?}, attrs {lr, momentum, weightDecay, l1}. */
+function runSgd(args: KernelArgs): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackendLike;
+  const { p, g, buf } = args.inputs as { p: tf.TensorInfo; g: tf.TensorInfo; buf?: tf.TensorInfo };
+  const { lr, momentum, weightDecay, l1 } = args.attrs as unknown as { lr: number; momentum: number; weightDecay: number; l1: number };
+  for (const t of [p, g, buf]) {
+    if (t && (t.dtype !== 'float32' || !tf.util.arraysEqual(t.shape, p.shape))) {
+      throw new Error(`${SGD_KERNEL}: p, g and buf must be float32 of one shape (got [${p.shape}], [${t.shape}] ${t.dtype})`);
+    }
+  }
+  const pOut = backend.makeOutput(p.shape, 'float32');
+  const bufOut = backend.makeOutput(p.shape, 'float32');
+  const size = tf.util.sizeFromShape(p.shape);
+  if (size > 0) {
+    readExports(backend).sgdUpdate(offsetOf(backend, p), offsetOf(backend, g), buf ? offsetOf(backend, buf) : 0,
+      offsetOf(backend, pOut), offsetOf(backend, bufOut), size, lr, momentum, weightDecay, l1,
+      buf ? 0 : 1, l1 !== 0 ? 1 : 0, weightDecay !== 0 ? 1 : 0);
+  }
+  return [pOut, bufOut];
 }
 
 const KERNEL_FUNCS: Record<(typeof WASM_KERNEL_NAMES)[number], tf.KernelFunc> = {
@@ -174,8 +236,9 @@ const KERNEL_FUNCS: Record<(typeof WASM_KERNEL_NAMES)[number], tf.KernelFunc> = 
   Conv2DBackpropFilter: runConv2DBackpropFilter,
   MaxPoolGrad: runMaxPoolGrad,
   // New kernels (no stock ones): see wasmNormKernels.ts.
-  [NORM_FORWARD_KERNEL]: (args: KernelArgs) => runNormForwardWasm(args, readExports(args.backend as WasmBackendLike)),
-  [NORM_BACKWARD_KERNEL]: (args: KernelArgs) => runNormBackwardWasm(args, readExports(args.backend as WasmBackendLike)),
+  [NORM_FORWARD_KERNEL]: (args: KernelArgs) => runNormForwardWasm(args, readExports(args.backend as WasmBackendLike), team),
+  [NORM_BACKWARD_KERNEL]: (args: KernelArgs) => runNormBackwardWasm(args, readExports(args.backend as WasmBackendLike), team),
+  [SGD_KERNEL]: runSgd as unknown as tf.KernelFunc,
 };
 
 function validateNames(names: string[]): Array<(typeof WASM_KERNEL_NAMES)[number]> {
@@ -190,18 +253,28 @@ function validateNames(names: string[]): Array<(typeof WASM_KERNEL_NAMES)[number
 
 /**
  * Replaces the wasm backend's kernels (all of WASM_KERNEL_NAMES unless `kernels` says which) with
- * this module's. Call after `await tf.setBackend('wasm')`; calling again is harmless.
+ * this module's. Call after `await tf.setBackend('wasm')`; calling again is harmless. `threads: 2`
+ * starts the second kernel thread (results are the same bytes as with 1), `threads: 1` stops it.
  * Returns the names now registered.
  */
-export async function registerWasmKernels(opts: { kernels?: string[] } = {}): Promise<string[]> {
+export async function registerWasmKernels(opts: { kernels?: string[]; threads?: number; deadlineMs?: number } = {}): Promise<string[]> {
   const names = validateNames(opts.kernels ?? [...WASM_KERNEL_NAMES]);
+  const threads = opts.threads ?? 1;
+  if (threads !== 1 && threads !== 2) {
+    throw new WasmKernelError('UNKNOWN_KERNEL', `registerWasmKernels: threads must be 1 or 2 (got ${threads})`);
+  }
   if (tf.getBackend() !== BACKEND) {
     throw new WasmKernelError('NOT_WASM_BACKEND',
       `registerWasmKernels: the active backend is '${tf.getBackend()}'; call ` +
       '`await tf.setBackend(\'wasm\')` (after importing @tensorflow/tfjs-backend-wasm) first');
   }
   kernelModule = await loadKernelModule();
-  readExports(tf.backend() as unknown as WasmBackendLike); // fail here, not inside a training step
+  const exports = readExports(tf.backend() as unknown as WasmBackendLike); // fail here, not inside a training step
+  if (threads === 1 && team) await stopKernelThread();
+  if (threads === 2 && !team) {
+    team = await startKernelThread(kernelModule, readBackendMemory(tf.backend() as unknown as WasmBackendLike),
+      exports as unknown as Record<string, (...a: number[]) => void>, { deadlineMs: opts.deadlineMs });
+  }
   for (const name of names) {
     const current = tf.getKernel(name, BACKEND) as tf.KernelConfig | undefined;
     if (current?.kernelFunc === KERNEL_FUNCS[name]) continue;
@@ -218,6 +291,18 @@ export async function registerWasmKernels(opts: { kernels?: string[] } = {}): Pr
     });
   }
   return names;
+}
+
+/** Threads the registered kernels use (1, or 2 with the helper thread). */
+export function wasmKernelThreads(): 1 | 2 {
+  return team ? 2 : 1;
+}
+
+/** Stops the second kernel thread, if any; kernels then run on one thread. */
+export async function stopKernelThread(): Promise<void> {
+  const t = team;
+  team = undefined;
+  await t?.close();
 }
 
 /** Puts the stock kernels back (and removes Conv2DBackpropFilter, which had none). Returns the names restored. */

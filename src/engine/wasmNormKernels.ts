@@ -13,6 +13,7 @@
 // variance is the biased two-pass mean of squared deviations; varUnbiased = var*count/(count-1).
 import * as tf from '@tensorflow/tfjs';
 import type { KernelExports, WasmBackendLike } from './wasmKernelModule.js';
+import type { KernelTeam } from './kernelThread.js';
 
 export const NORM_FORWARD_KERNEL = 'NormregNormForward';
 export const NORM_BACKWARD_KERNEL = 'NormregNormBackward';
@@ -29,6 +30,12 @@ export interface NormKernelExports {
     isGroup: number, eps: number): void;
   normBackward(dout: number, xhat: number, gamma: number, invStd: number, dx: number, dgamma: number,
     dbeta: number, acc: number, n: number, hw: number, c: number, groups: number, isGroup: number): void;
+  // phases (see src/engine/assembly/norm.ts); the per-sample ones run split over two threads
+  normFwdMean(acc: number, n: number, hw: number, c: number, groups: number, isGroup: number): void;
+  normFwdStats(acc: number, mean: number, invStd: number, varU: number, n: number, hw: number, c: number,
+    groups: number, isGroup: number, eps: number): void;
+  normBwdStats(gamma: number, dgamma: number, dbeta: number, acc: number, n: number, hw: number, c: number,
+    groups: number, isGroup: number): void;
 }
 
 interface Geometry { n: number; hw: number; c: number; groups: number; isGroup: boolean; stats: number; statShape: number[] }
@@ -251,7 +258,14 @@ function scratchDoubles(geo: Geometry): number {
   return 2 * geo.n * geo.c + 2 * geo.stats + 3 * geo.c;
 }
 
-export function runNormForwardWasm(args: KernelArgs, exports: KernelExports): tf.TensorInfo[] {
+/** Below this many elements a second thread costs more than it saves. */
+const SPLIT_MIN_ELEMENTS = 16384;
+
+function splitTeam(team: KernelTeam | undefined, geo: Geometry): KernelTeam | undefined {
+  return team && geo.n >= 2 && geo.n * geo.hw * geo.c >= SPLIT_MIN_ELEMENTS ? team : undefined;
+}
+
+export function runNormForwardWasm(args: KernelArgs, exports: KernelExports, team?: KernelTeam): tf.TensorInfo[] {
   const k = exports as unknown as NormKernelExports;
   const backend = args.backend as unknown as WasmBackendLike;
   const { x, gamma, beta } = args.inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
@@ -263,16 +277,32 @@ export function runNormForwardWasm(args: KernelArgs, exports: KernelExports): tf
   const invStd = backend.makeOutput(geo.statShape, 'float32');
   const varU = backend.makeOutput(geo.statShape, 'float32');
   if (geo.n * geo.hw * geo.c > 0) {
-    withAcc(backend, scratchDoubles(geo), (acc) => {
-      k.normForward(offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, beta),
-        offsetOf(backend, out), offsetOf(backend, xhat), offsetOf(backend, mean), offsetOf(backend, invStd),
-        offsetOf(backend, varU), acc, geo.n, geo.hw, geo.c, geo.groups, geo.isGroup ? 1 : 0, NORM_KERNEL_EPS);
+    const two = splitTeam(team, geo);
+    const { n, hw, c, groups, stats: S } = geo;
+    const isG = geo.isGroup ? 1 : 0;
+    withAcc(backend, scratchDoubles(geo) + (two ? 3 * c : 0), (acc) => {
+      const [px, pg, pb, po, ph] = [x, gamma, beta, out, xhat].map((t) => offsetOf(backend, t));
+      const [pm, pi, pv] = [mean, invStd, varU].map((t) => offsetOf(backend, t));
+      if (!two) {
+        k.normForward(px, pg, pb, po, ph, pm, pi, pv, acc, n, hw, c, groups, isG, NORM_KERNEL_EPS);
+        return;
+      }
+      // The whole call's phases (assembly/norm.ts normForward), per-sample ones split at sample h.
+      const h = n >> 1;
+      const own0 = acc + (n * c + 2 * S) * 8;
+      const own1 = acc + (2 * n * c + 2 * S + 3 * c) * 8;
+      two.split('normFwdSums', [px, acc, 0, h, hw, c], [px, acc, h, n, hw, c]);
+      k.normFwdMean(acc, n, hw, c, groups, isG);
+      two.split('normFwdSqSums', [px, acc, own0, 0, h, n, hw, c, groups, isG], [px, acc, own1, h, n, n, hw, c, groups, isG]);
+      k.normFwdStats(acc, pm, pi, pv, n, hw, c, groups, isG, NORM_KERNEL_EPS);
+      two.split('normFwdSamples', [px, pg, pb, po, ph, acc, own0, 0, h, n, hw, c, groups, isG],
+        [px, pg, pb, po, ph, acc, own1, h, n, n, hw, c, groups, isG]);
     });
   }
   return [out, xhat, mean, invStd, varU] as tf.TensorInfo[];
 }
 
-export function runNormBackwardWasm(args: KernelArgs, exports: KernelExports): tf.TensorInfo[] {
+export function runNormBackwardWasm(args: KernelArgs, exports: KernelExports, team?: KernelTeam): tf.TensorInfo[] {
   const k = exports as unknown as NormKernelExports;
   const backend = args.backend as unknown as WasmBackendLike;
   const { dout, xhat, gamma, invStd } = args.inputs as Record<'dout' | 'xhat' | 'gamma' | 'invStd', tf.TensorInfo>;
@@ -282,10 +312,22 @@ export function runNormBackwardWasm(args: KernelArgs, exports: KernelExports): t
   const dgamma = backend.makeOutput([geo.c], 'float32');
   const dbeta = backend.makeOutput([geo.c], 'float32');
   if (geo.n * geo.hw * geo.c > 0) {
-    withAcc(backend, scratchDoubles(geo), (acc) => {
-      k.normBackward(offsetOf(backend, dout), offsetOf(backend, xhat), offsetOf(backend, gamma),
-        offsetOf(backend, invStd), offsetOf(backend, dx), offsetOf(backend, dgamma), offsetOf(backend, dbeta),
-        acc, geo.n, geo.hw, geo.c, geo.groups, geo.isGroup ? 1 : 0);
+    const two = splitTeam(team, geo);
+    const { n, hw, c, groups, stats: S } = geo;
+    const isG = geo.isGroup ? 1 : 0;
+    withAcc(backend, scratchDoubles(geo) + (two ? 3 * c : 0), (acc) => {
+      const [pd, ph, pg, pi, px, pdg, pdb] = [dout, xhat, gamma, invStd, dx, dgamma, dbeta].map((t) => offsetOf(backend, t));
+      if (!two) {
+        k.normBackward(pd, ph, pg, pi, px, pdg, pdb, acc, n, hw, c, groups, isG);
+        return;
+      }
+      const h = n >> 1;
+      const own0 = acc + (2 * n * c + 2 * S) * 8;
+      const own1 = own0 + 3 * c * 8;
+      two.split('normBwdSums', [pd, ph, acc, 0, h, n, hw, c], [pd, ph, acc, h, n, n, hw, c]);
+      k.normBwdStats(pg, pdg, pdb, acc, n, hw, c, groups, isG);
+      two.split('normBwdSamples', [pd, ph, pg, pi, px, acc, own0, 0, h, n, hw, c, groups, isG],
+        [pd, ph, pg, pi, px, acc, own1, h, n, n, hw, c, groups, isG]);
     });
   }
   return [dx, dgamma, dbeta] as tf.TensorInfo[];

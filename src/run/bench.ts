@@ -2,7 +2,8 @@
  * test). Modes: step (timed training steps after warm-up, no augmentation), epoch (one epoch over
  * the training set without augmentation), epoch-augmented (with the study's augmentation). */
 import { resolveSpec } from '../spec/load.js';
-import { selectBackend, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
+import { availableParallelism } from 'node:os';
+import { selectBackend, setBackendThreads, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
 import { loadDatasetFor } from './runSpec.js';
 import { train } from '../train/loop.js';
 import { UsageError } from '../errors.js';
@@ -30,7 +31,9 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
   const epochImages = int('epoch-images', values['epoch-images'], 60000); // images per timed epoch
   const backendChoice = (values.backend ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
-  const backend = await selectBackend(backendChoice);
+  const threadsText = values.threads === undefined || values.threads === 'auto' ? String(Math.min(2, availableParallelism())) : String(values.threads);
+  if (threadsText !== '1' && threadsText !== '2') throw new UsageError(`--threads must be 1, 2 or auto (got '${threadsText}')`);
+  const backend = await setBackendThreads(await selectBackend(backendChoice), Number(threadsText));
   const warmup = 10;
   const results: { norm: string; mode: string; imagesPerSec: number; seconds: number; images: number }[] = [];
   const log = (s: string) => { if (!values.json) process.stdout.write(s + '\n'); };

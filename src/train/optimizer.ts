@@ -14,13 +14,26 @@ export interface SgdState {
   buf: Params | null;
 }
 
+/** The fused kernel (wasm: src/engine/assembly/sgd.ts) does the chain below in one pass with the
+ * same f32 operations; the chain is what runs on every other backend. */
+const SGD_KERNEL = 'NormregSgd';
+
 /** Returns new params and state; the caller disposes the old ones. Pure in tensors. */
 export function sgdStep(p: Params, g: Params, state: SgdState, h: SgdHyper): { params: Params; state: SgdState } {
   const params: Params = {};
   const buf: Params = {};
+  const fused = tf.getKernel(SGD_KERNEL, tf.getBackend()) !== undefined;
   for (const k of Object.keys(p)) {
     let d = g[k];
     if (!d) throw new Error(`no gradient for parameter ${k}`);
+    if (fused) {
+      const inputs: tf.NamedTensorMap = state.buf ? { p: p[k], g: d, buf: state.buf[k] } : { p: p[k], g: d };
+      const [np, nb] = tf.engine().runKernel(SGD_KERNEL, inputs,
+        { lr: h.lr, momentum: h.momentum, weightDecay: h.weightDecay, l1: h.l1 } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      params[k] = np;
+      buf[k] = nb;
+      continue;
+    }
     if (h.l1 !== 0) d = tf.add(d, tf.mul(tf.sign(p[k]), h.l1));
     if (h.weightDecay !== 0) d = tf.add(d, tf.mul(p[k], h.weightDecay));
     const b = state.buf ? tf.add(tf.mul(state.buf[k], h.momentum), d) : d;

@@ -28,6 +28,12 @@ test('usage errors exit 2', async () => {
   const ci = await normreg(ws, ['reproduce', '--profile', 'smoke', '--update', 'new'], { CI: 'true' });
   assert.is(ci.exitCode, 2);
   assert.match(ci.stderr, 'CI never writes goldens');
+  for (const cmd of ['reproduce', 'bench']) {
+    const t = await normreg(ws, [cmd, '--profile', 'smoke', '--threads', '3', '--steps', '1']);
+    assert.is(t.exitCode, 2, `${cmd}: ${t.stderr}`);
+    assert.match(t.stderr, "--threads must be 1, 2 or auto (got '3')");
+  }
+  assert.not.ok(existsSync(join(ws, 'results')));
 });
 
 test('missing dataset: exit 2 naming the file, nothing written', async () => {

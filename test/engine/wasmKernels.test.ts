@@ -3,8 +3,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  registerWasmKernels, unregisterWasmKernels, WASM_KERNEL_NAMES, WasmKernelError,
+  registerWasmKernels, useSharedHeap, unregisterWasmKernels, useSharedHeap, WASM_KERNEL_NAMES, WasmKernelError,
 } from '../../src/engine/wasmKernels.js';
+
+useSharedHeap(); // before the wasm backend starts: the kernels run on a shared heap
 
 type Shape = number[];
 type Attrs = Record<string, unknown>;

@@ -2,11 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { registerWasmKernels } from '../../src/engine/wasmKernels.js';
+import { registerWasmKernels, useSharedHeap } from '../../src/engine/wasmKernels.js';
 import {
   NORM_BACKWARD_KERNEL, NORM_FORWARD_KERNEL, registerCpuNormKernels,
 } from '../../src/engine/wasmNormKernels.js';
 import { fromTorch, loadFixture, type TorchTensor } from '../helpers/torch.js';
+
+useSharedHeap(); // before the wasm backend starts: the kernels run on a shared heap
 
 interface Case {
   name: string; kind: 'batch' | 'group'; groups?: number; shape: number[]; eps: number;

@@ -126,7 +126,7 @@ test('parallel workers: a worker that dies (SIGKILL, as from the OOM killer) is 
   const ws = makeWorkspace({ 'a.json': tinySpec('a'), [`${victim}.json`]: longer(victim) });
   const run = execa('node', [BIN, 'reproduce', ...SMOKE, '-j', '2'], { cwd: ws, reject: false, env: { CI: '' } });
   await waitFor(() => existsSync(join(ws, `results/smoke/${victim}/checkpoint.json`)), 60000);
-  const pids = (await execa('pgrep', ['-f', `normreg.js worker --profile smoke --backend wasm --only ${victim}`], { reject: false })).stdout.trim().split('\n').filter(Boolean);
+  const pids = (await execa('pgrep', ['-f', `normreg.js worker --profile smoke --backend wasm --threads 1 --only ${victim}`], { reject: false })).stdout.trim().split('\n').filter(Boolean);
   assert.is(pids.length, 1, 'worker process not found');
   process.kill(Number(pids[0]), 'SIGKILL');
   const r = await run;
@@ -151,6 +151,23 @@ test('--jobs 2 equals --jobs 1 byte for byte; --shard 1/2 + 2/2 + merge equals t
   assert.match(p.stdout, 'jobs 2');
   for (const n of ['a', 'b', 'c']) assert.ok(bytes(parallel, n).equals(bytes(serial, n)), `jobs 2: ${n} differs`);
   assert.is(readFileSync(join(parallel, 'README.md'), 'utf8'), readFileSync(join(serial, 'README.md'), 'utf8'));
+
+  // two kernel threads per run (in process, and in workers): the same bytes again
+  const threaded = makeWorkspace(specs());
+  const t = await normreg(threaded, [...SMOKE, 'reproduce', '-j', '1', '--threads', '2']);
+  assert.is(t.exitCode, 0, t.stdout + t.stderr);
+  assert.match(t.stdout, 'jobs 1, threads 2');
+  const pooled = makeWorkspace(specs());
+  const tp = await normreg(pooled, [...SMOKE, 'reproduce', '-j', '2', '--threads', '2']);
+  assert.is(tp.exitCode, 0, tp.stdout + tp.stderr);
+  for (const n of ['a', 'b', 'c']) {
+    assert.ok(bytes(threaded, n).equals(bytes(serial, n)), `threads 2: ${n} differs`);
+    assert.ok(bytes(pooled, n).equals(bytes(serial, n)), `jobs 2 x threads 2: ${n} differs`);
+    for (const ws of [threaded, pooled]) {
+      const facts = JSON.parse(readFileSync(join(ws, 'results/smoke', n, 'facts.json'), 'utf8')) as { threads: number };
+      assert.is(facts.threads, 2, `${n}: facts.json records the thread count`);
+    }
+  }
 
   const sh1 = makeWorkspace(specs());
   const sh2 = makeWorkspace(specs());

@@ -188,10 +188,22 @@ const GROUP_PIXELS: i32 = 1024;
 // acc: scratch of kh*kw*ci*co f64 (8-byte aligned); dw receives the f32 result.
 export function conv2dFilterGrad(x: usize, dy: usize, dw: usize, acc: usize, n: i32, h: i32, wd: i32,
                                  ci: i32, kh: i32, kw: i32, co: i32, oh: i32, ow: i32): void {
+  conv2dFilterGradPart(x, dy, dw, acc, n, h, wd, ci, kh, kw, co, oh, ow, 0, kw * ci);
+}
+
+/**
+ * The outputs dw[k, j, o] with jLo <= j < jHi only (j = kw*Ci + i), for every k and o. Each output
+ * is computed exactly as by the whole call (its lanes see the same terms in the same order), so
+ * two threads taking disjoint j ranges produce the whole call's bytes.
+ */
+export function conv2dFilterGradPart(x: usize, dy: usize, dw: usize, acc: usize, n: i32, h: i32, wd: i32,
+                                     ci: i32, kh: i32, kw: i32, co: i32, oh: i32, ow: i32,
+                                     jLo: i32, jHi: i32): void {
   gH = h; gW = wd; gCi = ci; gCo = co; gOh = oh; gOw = ow;
   const jj = kw * ci;
-  const total = kh * jj * co;
-  for (let i = 0; i < total; i++) store<f64>(acc + (<usize>i << 3), 0);
+  for (let k = 0; k < kh; k++) {
+    for (let i = (k * jj + jLo) * co; i < (k * jj + jHi) * co; i++) store<f64>(acc + (<usize>i << 3), 0);
+  }
   let g = GROUP_PIXELS / (oh * ow);
   if (g < 1) g = 1;
   for (let b0 = 0; b0 < n; b0 += g) {
@@ -199,25 +211,29 @@ export function conv2dFilterGrad(x: usize, dy: usize, dw: usize, acc: usize, n: 
     for (let k = 0; k < kh; k++) {
       let o = 0;
       for (; o + 16 <= co; o += 16) {
-        let j = 0;
-        for (; j + 2 <= jj; j += 2) t16j2(x, dy, acc, b0, bn, k, j, o, jj);
-        for (; j < jj; j++) t16j1(x, dy, acc, b0, bn, k, j, o, jj);
+        let j = jLo;
+        for (; j + 2 <= jHi; j += 2) t16j2(x, dy, acc, b0, bn, k, j, o, jj);
+        for (; j < jHi; j++) t16j1(x, dy, acc, b0, bn, k, j, o, jj);
       }
       for (; o + 8 <= co; o += 8) {
-        let j = 0;
-        for (; j + 4 <= jj; j += 4) t8j4(x, dy, acc, b0, bn, k, j, o, jj);
-        if (j + 3 <= jj) { t8j3(x, dy, acc, b0, bn, k, j, o, jj); j += 3; }
-        for (; j < jj; j++) t8j1(x, dy, acc, b0, bn, k, j, o, jj);
+        let j = jLo;
+        for (; j + 4 <= jHi; j += 4) t8j4(x, dy, acc, b0, bn, k, j, o, jj);
+        if (j + 3 <= jHi) { t8j3(x, dy, acc, b0, bn, k, j, o, jj); j += 3; }
+        for (; j < jHi; j++) t8j1(x, dy, acc, b0, bn, k, j, o, jj);
       }
       for (; o + 4 <= co; o += 4) {
-        let j = 0;
-        for (; j + 4 <= jj; j += 4) t4j4(x, dy, acc, b0, bn, k, j, o, jj);
-        for (; j < jj; j++) t4j1(x, dy, acc, b0, bn, k, j, o, jj);
+        let j = jLo;
+        for (; j + 4 <= jHi; j += 4) t4j4(x, dy, acc, b0, bn, k, j, o, jj);
+        for (; j < jHi; j++) t4j1(x, dy, acc, b0, bn, k, j, o, jj);
       }
       for (; o < co; o++) {
-        for (let j = 0; j < jj; j++) t1j1(x, dy, acc, b0, bn, k, j, o, jj);
+        for (let j = jLo; j < jHi; j++) t1j1(x, dy, acc, b0, bn, k, j, o, jj);
       }
     }
   }
-  for (let i = 0; i < total; i++) store<f32>(dw + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
+  for (let k = 0; k < kh; k++) {
+    for (let i = (k * jj + jLo) * co; i < (k * jj + jHi) * co; i++) {
+      store<f32>(dw + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
+    }
+  }
 }

@@ -1,5 +1,7 @@
 // BatchNorm / GroupNorm statistics and backward reductions on NHWC float32 tensors, with every
-// sum accumulated in f64 in a fixed order set by the shapes alone (no threads, no SIMD reorder).
+// sum accumulated in f64 in a fixed order set by the shapes alone (no SIMD reorder; threads split
+// samples only, see the phases below). Forward can fuse the ReLU before and the dropout mask
+// after; backward the mask before and ReLU's gradient (times step(z)) after.
 // A "statistic" s is a channel (batch: over N,H,W) or a (sample, group) pair (group: over H,W and
 // the group's C/G channels). Both passes first sum per (sample, channel) over pixels in pixel
 // order, then combine those partial sums in (sample, channel) order.
@@ -9,20 +11,34 @@
 @inline function ld64(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
 @inline function st64(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
 @inline function st(p: usize, i: i32, v: f64): void { store<f32>(p + (<usize>i << 2), <f32>v); }
+// Fused neighbours, with tfjs-backend-wasm's f32 semantics: relu(v) = v > 0 ? v : 0 (NaN stays
+// NaN, -0 becomes +0); step(v) = v > 0 ? 1 : 0 (NaN stays NaN); products rounded to f32 once.
+@inline function relu(v: f32): f32 { return v > 0 ? v : (v != v ? v : 0); }
+@inline function step(v: f32): f32 { return v > 0 ? 1 : (v != v ? v : 0); }
+/** x[i] as f64, through relu when `r`. */
+@inline function ldx(p: usize, i: i32, r: bool): f64 {
+  const v = load<f32>(p + (<usize>i << 2));
+  return <f64>(r ? relu(v) : v);
+}
+/** dout[i] as f64, times mask[i] (f32 product) when there is a mask. */
+@inline function ldm(p: usize, mask: usize, i: i32): f64 {
+  const v = load<f32>(p + (<usize>i << 2));
+  return mask == 0 ? <f64>v : <f64>(v * load<f32>(mask + (<usize>i << 2)));
+}
 
 /** s1[b*c + ch] = sum over pixels of x (minus mc[ch] when centered, squared when sq). */
-function pixelSums(x: usize, s1: usize, b: i32, hw: i32, c: i32, mc: usize, centered: bool): void {
+function pixelSums(x: usize, s1: usize, b: i32, hw: i32, c: i32, mc: usize, centered: bool, r: bool): void {
   const row = s1 + (<usize>(b * c) << 3);
   for (let ch = 0; ch < c; ch++) st64(row, ch, 0);
   let xp = x + (<usize>(b * hw * c) << 2);
   for (let p = 0; p < hw; p++) {
     if (centered) {
       for (let ch = 0; ch < c; ch++) {
-        const d = ld(xp, ch) - ld64(mc, ch);
+        const d = ldx(xp, ch, r) - ld64(mc, ch);
         st64(row, ch, ld64(row, ch) + d * d);
       }
     } else {
-      for (let ch = 0; ch < c; ch++) st64(row, ch, ld64(row, ch) + ld(xp, ch));
+      for (let ch = 0; ch < c; ch++) st64(row, ch, ld64(row, ch) + ldx(xp, ch, r));
     }
     xp += <usize>c << 2;
   }
@@ -50,28 +66,43 @@ function spread(dst: usize, src: usize, b: i32, c: i32, groups: i32, isGroup: bo
   }
 }
 
-/**
- * Forward (training statistics). Writes xhat = (x - mean) * invStd and out = xhat * gamma + beta
- * (f32, each rounded once from f64), mean, invStd = 1/sqrt(var + eps) and the unbiased variance
- * var * count/(count-1) per statistic (f32). var is the biased two-pass mean of squared deviations.
- * acc: f64 scratch of 2*n*c + 2*S + 2*c values, S = isGroup ? n*groups : c.
- */
-export function normForward(x: usize, gamma: usize, beta: usize, out: usize, xhat: usize,
-                            meanOut: usize, invStdOut: usize, varOut: usize, acc: usize,
-                            n: i32, hw: i32, c: i32, groups: i32, isGroup: bool, eps: f64): void {
+// Each kernel is a sequence of phases. The per-sample phases (`...Samples`, samples b0 <= b < b1)
+// touch only their samples' rows of the shared scratch and outputs, plus a private c-sized (forward:
+// 2c, backward: 3c) f64 scratch `own`; the statistic phases are cheap and run on one thread. So two
+// threads taking disjoint sample ranges produce the whole call's bytes.
+
+/** Forward phase 1: s1[b, ch] = sum over pixels of x (relu(x) when r), for b0 <= b < b1. */
+export function normFwdSums(x: usize, acc: usize, b0: i32, b1: i32, hw: i32, c: i32, r: bool): void {
+  for (let b = b0; b < b1; b++) pixelSums(x, acc, b, hw, c, 0, false, r);
+}
+
+/** Forward phase 2 (one thread): mean per statistic. */
+export function normFwdMean(acc: usize, n: i32, hw: i32, c: i32, groups: i32, isGroup: bool): void {
+  const S = isGroup ? n * groups : c;
+  const count: f64 = isGroup ? <f64>(hw * (c / groups)) : <f64>(n * hw);
+  const s1 = acc;
+  const mean = s1 + (<usize>(n * c) << 3);
+  for (let s = 0; s < S; s++) st64(mean, s, statSum(s1, s, n, c, groups, isGroup) / count);
+}
+
+/** Forward phase 3: s1[b, ch] = sum over pixels of (x - mean)^2, for b0 <= b < b1. */
+export function normFwdSqSums(x: usize, acc: usize, own: usize, b0: i32, b1: i32, n: i32, hw: i32, c: i32,
+                              groups: i32, isGroup: bool, r: bool): void {
+  const mean = acc + (<usize>(n * c) << 3);
+  for (let b = b0; b < b1; b++) {
+    spread(own, mean, b, c, groups, isGroup);
+    pixelSums(x, acc, b, hw, c, own, true, r);
+  }
+}
+
+/** Forward phase 4 (one thread): invStd per statistic and the f32 statistic outputs. */
+export function normFwdStats(acc: usize, meanOut: usize, invStdOut: usize, varOut: usize,
+                             n: i32, hw: i32, c: i32, groups: i32, isGroup: bool, eps: f64): void {
   const S = isGroup ? n * groups : c;
   const count: f64 = isGroup ? <f64>(hw * (c / groups)) : <f64>(n * hw);
   const s1 = acc;
   const mean = s1 + (<usize>(n * c) << 3);
   const inv = mean + (<usize>S << 3);
-  const mc = inv + (<usize>S << 3);
-  const ic = mc + (<usize>c << 3);
-  for (let b = 0; b < n; b++) pixelSums(x, s1, b, hw, c, 0, false);
-  for (let s = 0; s < S; s++) st64(mean, s, statSum(s1, s, n, c, groups, isGroup) / count);
-  for (let b = 0; b < n; b++) {
-    spread(mc, mean, b, c, groups, isGroup);
-    pixelSums(x, s1, b, hw, c, mc, true);
-  }
   for (let s = 0; s < S; s++) {
     const v = statSum(s1, s, n, c, groups, isGroup) / count;
     const is = 1.0 / Math.sqrt(v + eps);
@@ -80,55 +111,86 @@ export function normForward(x: usize, gamma: usize, beta: usize, out: usize, xha
     st(invStdOut, s, is);
     st(varOut, s, count > 1 ? v * (count / (count - 1)) : v);
   }
-  for (let b = 0; b < n; b++) {
+}
+
+/** Forward phase 5: xhat and out (times mask[i] when mask != 0) for b0 <= b < b1. */
+export function normFwdSamples(x: usize, gamma: usize, beta: usize, out: usize, xhat: usize, acc: usize,
+                               own: usize, b0: i32, b1: i32, n: i32, hw: i32, c: i32, groups: i32,
+                               isGroup: bool, r: bool, mask: usize): void {
+  const S = isGroup ? n * groups : c;
+  const mean = acc + (<usize>(n * c) << 3);
+  const inv = mean + (<usize>S << 3);
+  const mc = own;
+  const ic = mc + (<usize>c << 3);
+  for (let b = b0; b < b1; b++) {
     spread(mc, mean, b, c, groups, isGroup);
     spread(ic, inv, b, c, groups, isGroup);
     const base = <usize>(b * hw * c) << 2;
-    let xp = x + base, hp = xhat + base, op = out + base;
+    let xp = x + base, hp = xhat + base, op = out + base, mp = mask + base;
     for (let p = 0; p < hw; p++) {
       for (let ch = 0; ch < c; ch++) {
-        const h = (ld(xp, ch) - ld64(mc, ch)) * ld64(ic, ch);
+        const h = (ldx(xp, ch, r) - ld64(mc, ch)) * ld64(ic, ch);
         st(hp, ch, h);
-        st(op, ch, h * ld(gamma, ch) + ld(beta, ch));
+        const o = <f32>(h * ld(gamma, ch) + ld(beta, ch));
+        store<f32>(op + (<usize>ch << 2), mask == 0 ? o : o * load<f32>(mp + (<usize>ch << 2)));
       }
-      const step = <usize>c << 2;
-      xp += step; hp += step; op += step;
+      const stride = <usize>c << 2;
+      xp += stride; hp += stride; op += stride; mp += stride;
     }
   }
 }
 
 /**
- * Backward. dgamma[ch] = sum dout*xhat, dbeta[ch] = sum dout over N,H,W; with dxhat = dout*gamma,
- * dx = invStd * (dxhat - mean(dxhat) - xhat * mean(dxhat*xhat)), means over each statistic's set.
- * invStd: f32 per statistic. acc: f64 scratch of 2*n*c + 2*S + 3*c values.
+ * Forward (training statistics). Writes xhat = (x - mean) * invStd and out = xhat * gamma + beta
+ * (f32, each rounded once from f64), mean, invStd = 1/sqrt(var + eps) and the unbiased variance
+ * var * count/(count-1) per statistic (f32). var is the biased two-pass mean of squared deviations.
+ * acc: f64 scratch of 2*n*c + 2*S + 2*c values, S = isGroup ? n*groups : c (the last 2c are `own`).
  */
-export function normBackward(dout: usize, xhat: usize, gamma: usize, invStd: usize, dx: usize,
-                             dgamma: usize, dbeta: usize, acc: usize,
-                             n: i32, hw: i32, c: i32, groups: i32, isGroup: bool): void {
+export function normForward(x: usize, gamma: usize, beta: usize, out: usize, xhat: usize,
+                            meanOut: usize, invStdOut: usize, varOut: usize, acc: usize,
+                            n: i32, hw: i32, c: i32, groups: i32, isGroup: bool, eps: f64,
+                            r: bool, mask: usize): void {
   const S = isGroup ? n * groups : c;
-  const count: f64 = isGroup ? <f64>(hw * (c / groups)) : <f64>(n * hw);
-  const s1 = acc;                                 // sum dout       per (b, ch)
-  const s2 = s1 + (<usize>(n * c) << 3);          // sum dout*xhat  per (b, ch)
-  const m1 = s2 + (<usize>(n * c) << 3);          // per statistic: mean(dxhat)
-  const m2 = m1 + (<usize>S << 3);                // per statistic: mean(dxhat*xhat)
-  const ka = m2 + (<usize>S << 3);                // per channel of sample b: invStd*gamma
-  const kb = ka + (<usize>c << 3);                // -invStd*m1
-  const kd = kb + (<usize>c << 3);                // -invStd*m2
-  for (let b = 0; b < n; b++) {
+  const own = acc + (<usize>(n * c + 2 * S) << 3);
+  normFwdSums(x, acc, 0, n, hw, c, r);
+  normFwdMean(acc, n, hw, c, groups, isGroup);
+  normFwdSqSums(x, acc, own, 0, n, n, hw, c, groups, isGroup, r);
+  normFwdStats(acc, meanOut, invStdOut, varOut, n, hw, c, groups, isGroup, eps);
+  normFwdSamples(x, gamma, beta, out, xhat, acc, own, 0, n, n, hw, c, groups, isGroup, r, mask);
+}
+
+/** Backward phase 1: s1[b, ch] = sum d, s2[b, ch] = sum d*xhat over pixels, b0 <= b < b1, with
+ * d = dout (times mask when mask != 0). */
+export function normBwdSums(dout: usize, xhat: usize, acc: usize, b0: i32, b1: i32, n: i32, hw: i32, c: i32,
+                            mask: usize): void {
+  const s1 = acc;
+  const s2 = s1 + (<usize>(n * c) << 3);
+  for (let b = b0; b < b1; b++) {
     const r1 = s1 + (<usize>(b * c) << 3), r2 = s2 + (<usize>(b * c) << 3);
     for (let ch = 0; ch < c; ch++) { st64(r1, ch, 0); st64(r2, ch, 0); }
     const base = <usize>(b * hw * c) << 2;
-    let dp = dout + base, hp = xhat + base;
+    let dp = dout + base, hp = xhat + base, mp = mask + base;
     for (let p = 0; p < hw; p++) {
       for (let ch = 0; ch < c; ch++) {
-        const d = ld(dp, ch);
+        const d = ldm(dp, mask == 0 ? 0 : mp, ch);
         st64(r1, ch, ld64(r1, ch) + d);
         st64(r2, ch, ld64(r2, ch) + d * ld(hp, ch));
       }
-      const step = <usize>c << 2;
-      dp += step; hp += step;
+      const stride = <usize>c << 2;
+      dp += stride; hp += stride; mp += stride;
     }
   }
+}
+
+/** Backward phase 2 (one thread): dgamma, dbeta and the per-statistic means. */
+export function normBwdStats(gamma: usize, dgamma: usize, dbeta: usize, acc: usize,
+                             n: i32, hw: i32, c: i32, groups: i32, isGroup: bool): void {
+  const S = isGroup ? n * groups : c;
+  const count: f64 = isGroup ? <f64>(hw * (c / groups)) : <f64>(n * hw);
+  const s1 = acc;
+  const s2 = s1 + (<usize>(n * c) << 3);
+  const m1 = s2 + (<usize>(n * c) << 3);
+  const m2 = m1 + (<usize>S << 3);
   for (let ch = 0; ch < c; ch++) {
     let t1: f64 = 0, t2: f64 = 0;
     for (let b = 0; b < n; b++) { t1 += ld64(s1, b * c + ch); t2 += ld64(s2, b * c + ch); }
@@ -154,8 +216,20 @@ export function normBackward(dout: usize, xhat: usize, gamma: usize, invStd: usi
       st64(m2, s, t2 / count);
     }
   }
-  for (let b = 0; b < n; b++) {
-    const cg = isGroup ? c / groups : 1;
+}
+
+/** Backward phase 3: dx for b0 <= b < b1 (times step(z) when z != 0). own: private f64 scratch of 3c. */
+export function normBwdSamples(dout: usize, xhat: usize, gamma: usize, invStd: usize, dx: usize, acc: usize,
+                               own: usize, b0: i32, b1: i32, n: i32, hw: i32, c: i32, groups: i32,
+                               isGroup: bool, mask: usize, z: usize): void {
+  const S = isGroup ? n * groups : c;
+  const m1 = acc + (<usize>(2 * n * c) << 3);
+  const m2 = m1 + (<usize>S << 3);
+  const ka = own;                                 // per channel of sample b: invStd*gamma
+  const kb = ka + (<usize>c << 3);                // -invStd*m1
+  const kd = kb + (<usize>c << 3);                // -invStd*m2
+  const cg = isGroup ? c / groups : 1;
+  for (let b = b0; b < b1; b++) {
     for (let ch = 0; ch < c; ch++) {
       const s = isGroup ? b * groups + ch / cg : ch;
       const is = ld(invStd, s);
@@ -164,13 +238,29 @@ export function normBackward(dout: usize, xhat: usize, gamma: usize, invStd: usi
       st64(kd, ch, -is * ld64(m2, s));
     }
     const base = <usize>(b * hw * c) << 2;
-    let dp = dout + base, hp = xhat + base, op = dx + base;
+    let dp = dout + base, hp = xhat + base, op = dx + base, mp = mask + base, zp = z + base;
     for (let p = 0; p < hw; p++) {
       for (let ch = 0; ch < c; ch++) {
-        st(op, ch, ld64(ka, ch) * ld(dp, ch) + ld64(kb, ch) + ld64(kd, ch) * ld(hp, ch));
+        const v = <f32>(ld64(ka, ch) * ldm(dp, mask == 0 ? 0 : mp, ch) + ld64(kb, ch) + ld64(kd, ch) * ld(hp, ch));
+        store<f32>(op + (<usize>ch << 2), z == 0 ? v : v * step(load<f32>(zp + (<usize>ch << 2))));
       }
-      const step = <usize>c << 2;
-      dp += step; hp += step; op += step;
+      const stride = <usize>c << 2;
+      dp += stride; hp += stride; op += stride; mp += stride; zp += stride;
     }
   }
+}
+
+/**
+ * Backward. dgamma[ch] = sum dout*xhat, dbeta[ch] = sum dout over N,H,W; with dxhat = dout*gamma,
+ * dx = invStd * (dxhat - mean(dxhat) - xhat * mean(dxhat*xhat)), means over each statistic's set.
+ * invStd: f32 per statistic. acc: f64 scratch of 2*n*c + 2*S + 3*c values (the last 3c are `own`).
+ */
+export function normBackward(dout: usize, xhat: usize, gamma: usize, invStd: usize, dx: usize,
+                             dgamma: usize, dbeta: usize, acc: usize,
+                             n: i32, hw: i32, c: i32, groups: i32, isGroup: bool, mask: usize, z: usize): void {
+  const S = isGroup ? n * groups : c;
+  const own = acc + (<usize>(2 * n * c + 2 * S) << 3);
+  normBwdSums(dout, xhat, acc, 0, n, n, hw, c, mask);
+  normBwdStats(gamma, dgamma, dbeta, acc, n, hw, c, groups, isGroup);
+  normBwdSamples(dout, xhat, gamma, invStd, dx, acc, own, 0, n, n, hw, c, groups, isGroup, mask, z);
 }
