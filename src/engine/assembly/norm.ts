@@ -1,44 +1,28 @@
 // BatchNorm / GroupNorm statistics and backward reductions on NHWC float32 tensors, with every
-// sum accumulated in f64 in a fixed order set by the shapes alone (no SIMD reorder; threads split
-// samples only, see the phases below). Forward can fuse the ReLU before and the dropout mask
-// after; backward the mask before and ReLU's gradient (times step(z)) after.
+// sum accumulated in f64 in a fixed order set by the shapes alone (no SIMD reorder; two threads
+// split samples only, see the phases below).
 // A "statistic" s is a channel (batch: over N,H,W) or a (sample, group) pair (group: over H,W and
 // the group's C/G channels). Both passes first sum per (sample, channel) over pixels in pixel
 // order, then combine those partial sums in (sample, channel) order.
-// Scratch `acc` (8-byte aligned) holds 2*n*c + 3*c f64 values.
+// Scratch `acc` (8-byte aligned): 2*n*c + 2*S + 3*c f64 values (S statistics).
 
 @inline function ld(p: usize, i: i32): f64 { return <f64>load<f32>(p + (<usize>i << 2)); }
 @inline function ld64(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
 @inline function st64(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
 @inline function st(p: usize, i: i32, v: f64): void { store<f32>(p + (<usize>i << 2), <f32>v); }
-// Fused neighbours, with tfjs-backend-wasm's f32 semantics: relu(v) = v > 0 ? v : 0 (NaN stays
-// NaN, -0 becomes +0); step(v) = v > 0 ? 1 : 0 (NaN stays NaN); products rounded to f32 once.
-@inline function relu(v: f32): f32 { return v > 0 ? v : (v != v ? v : 0); }
-@inline function step(v: f32): f32 { return v > 0 ? 1 : (v != v ? v : 0); }
-/** x[i] as f64, through relu when `r`. */
-@inline function ldx(p: usize, i: i32, r: bool): f64 {
-  const v = load<f32>(p + (<usize>i << 2));
-  return <f64>(r ? relu(v) : v);
-}
-/** dout[i] as f64, times mask[i] (f32 product) when there is a mask. */
-@inline function ldm(p: usize, mask: usize, i: i32): f64 {
-  const v = load<f32>(p + (<usize>i << 2));
-  return mask == 0 ? <f64>v : <f64>(v * load<f32>(mask + (<usize>i << 2)));
-}
-
 /** s1[b*c + ch] = sum over pixels of x (minus mc[ch] when centered, squared when sq). */
-function pixelSums(x: usize, s1: usize, b: i32, hw: i32, c: i32, mc: usize, centered: bool, r: bool): void {
+function pixelSums(x: usize, s1: usize, b: i32, hw: i32, c: i32, mc: usize, centered: bool): void {
   const row = s1 + (<usize>(b * c) << 3);
   for (let ch = 0; ch < c; ch++) st64(row, ch, 0);
   let xp = x + (<usize>(b * hw * c) << 2);
   for (let p = 0; p < hw; p++) {
     if (centered) {
       for (let ch = 0; ch < c; ch++) {
-        const d = ldx(xp, ch, r) - ld64(mc, ch);
+        const d = ld(xp, ch) - ld64(mc, ch);
         st64(row, ch, ld64(row, ch) + d * d);
       }
     } else {
-      for (let ch = 0; ch < c; ch++) st64(row, ch, ld64(row, ch) + ldx(xp, ch, r));
+      for (let ch = 0; ch < c; ch++) st64(row, ch, ld64(row, ch) + ld(xp, ch));
     }
     xp += <usize>c << 2;
   }
@@ -71,9 +55,9 @@ function spread(dst: usize, src: usize, b: i32, c: i32, groups: i32, isGroup: bo
 // 2c, backward: 3c) f64 scratch `own`; the statistic phases are cheap and run on one thread. So two
 // threads taking disjoint sample ranges produce the whole call's bytes.
 
-/** Forward phase 1: s1[b, ch] = sum over pixels of x (relu(x) when r), for b0 <= b < b1. */
-export function normFwdSums(x: usize, acc: usize, b0: i32, b1: i32, hw: i32, c: i32, r: bool): void {
-  for (let b = b0; b < b1; b++) pixelSums(x, acc, b, hw, c, 0, false, r);
+/** Forward phase 1: s1[b, ch] = sum over pixels of x, for b0 <= b < b1. */
+export function normFwdSums(x: usize, acc: usize, b0: i32, b1: i32, hw: i32, c: i32): void {
+  for (let b = b0; b < b1; b++) pixelSums(x, acc, b, hw, c, 0, false);
 }
 
 /** Forward phase 2 (one thread): mean per statistic. */
@@ -87,11 +71,11 @@ export function normFwdMean(acc: usize, n: i32, hw: i32, c: i32, groups: i32, is
 
 /** Forward phase 3: s1[b, ch] = sum over pixels of (x - mean)^2, for b0 <= b < b1. */
 export function normFwdSqSums(x: usize, acc: usize, own: usize, b0: i32, b1: i32, n: i32, hw: i32, c: i32,
-                              groups: i32, isGroup: bool, r: bool): void {
+                              groups: i32, isGroup: bool): void {
   const mean = acc + (<usize>(n * c) << 3);
   for (let b = b0; b < b1; b++) {
     spread(own, mean, b, c, groups, isGroup);
-    pixelSums(x, acc, b, hw, c, own, true, r);
+    pixelSums(x, acc, b, hw, c, own, true);
   }
 }
 
@@ -113,10 +97,10 @@ export function normFwdStats(acc: usize, meanOut: usize, invStdOut: usize, varOu
   }
 }
 
-/** Forward phase 5: xhat and out (times mask[i] when mask != 0) for b0 <= b < b1. */
+/** Forward phase 5: xhat and out for b0 <= b < b1. */
 export function normFwdSamples(x: usize, gamma: usize, beta: usize, out: usize, xhat: usize, acc: usize,
                                own: usize, b0: i32, b1: i32, n: i32, hw: i32, c: i32, groups: i32,
-                               isGroup: bool, r: bool, mask: usize): void {
+                               isGroup: bool): void {
   const S = isGroup ? n * groups : c;
   const mean = acc + (<usize>(n * c) << 3);
   const inv = mean + (<usize>S << 3);
@@ -126,16 +110,15 @@ export function normFwdSamples(x: usize, gamma: usize, beta: usize, out: usize, 
     spread(mc, mean, b, c, groups, isGroup);
     spread(ic, inv, b, c, groups, isGroup);
     const base = <usize>(b * hw * c) << 2;
-    let xp = x + base, hp = xhat + base, op = out + base, mp = mask + base;
+    let xp = x + base, hp = xhat + base, op = out + base;
     for (let p = 0; p < hw; p++) {
       for (let ch = 0; ch < c; ch++) {
-        const h = (ldx(xp, ch, r) - ld64(mc, ch)) * ld64(ic, ch);
+        const h = (ld(xp, ch) - ld64(mc, ch)) * ld64(ic, ch);
         st(hp, ch, h);
-        const o = <f32>(h * ld(gamma, ch) + ld(beta, ch));
-        store<f32>(op + (<usize>ch << 2), mask == 0 ? o : o * load<f32>(mp + (<usize>ch << 2)));
+        st(op, ch, h * ld(gamma, ch) + ld(beta, ch));
       }
-      const stride = <usize>c << 2;
-      xp += stride; hp += stride; op += stride; mp += stride;
+      const step = <usize>c << 2;
+      xp += step; hp += step; op += step;
     }
   }
 }
@@ -148,36 +131,33 @@ export function normFwdSamples(x: usize, gamma: usize, beta: usize, out: usize, 
  */
 export function normForward(x: usize, gamma: usize, beta: usize, out: usize, xhat: usize,
                             meanOut: usize, invStdOut: usize, varOut: usize, acc: usize,
-                            n: i32, hw: i32, c: i32, groups: i32, isGroup: bool, eps: f64,
-                            r: bool, mask: usize): void {
+                            n: i32, hw: i32, c: i32, groups: i32, isGroup: bool, eps: f64): void {
   const S = isGroup ? n * groups : c;
   const own = acc + (<usize>(n * c + 2 * S) << 3);
-  normFwdSums(x, acc, 0, n, hw, c, r);
+  normFwdSums(x, acc, 0, n, hw, c);
   normFwdMean(acc, n, hw, c, groups, isGroup);
-  normFwdSqSums(x, acc, own, 0, n, n, hw, c, groups, isGroup, r);
+  normFwdSqSums(x, acc, own, 0, n, n, hw, c, groups, isGroup);
   normFwdStats(acc, meanOut, invStdOut, varOut, n, hw, c, groups, isGroup, eps);
-  normFwdSamples(x, gamma, beta, out, xhat, acc, own, 0, n, n, hw, c, groups, isGroup, r, mask);
+  normFwdSamples(x, gamma, beta, out, xhat, acc, own, 0, n, n, hw, c, groups, isGroup);
 }
 
-/** Backward phase 1: s1[b, ch] = sum d, s2[b, ch] = sum d*xhat over pixels, b0 <= b < b1, with
- * d = dout (times mask when mask != 0). */
-export function normBwdSums(dout: usize, xhat: usize, acc: usize, b0: i32, b1: i32, n: i32, hw: i32, c: i32,
-                            mask: usize): void {
+/** Backward phase 1: s1[b, ch] = sum dout, s2[b, ch] = sum dout*xhat over pixels, b0 <= b < b1. */
+export function normBwdSums(dout: usize, xhat: usize, acc: usize, b0: i32, b1: i32, n: i32, hw: i32, c: i32): void {
   const s1 = acc;
   const s2 = s1 + (<usize>(n * c) << 3);
   for (let b = b0; b < b1; b++) {
     const r1 = s1 + (<usize>(b * c) << 3), r2 = s2 + (<usize>(b * c) << 3);
     for (let ch = 0; ch < c; ch++) { st64(r1, ch, 0); st64(r2, ch, 0); }
     const base = <usize>(b * hw * c) << 2;
-    let dp = dout + base, hp = xhat + base, mp = mask + base;
+    let dp = dout + base, hp = xhat + base;
     for (let p = 0; p < hw; p++) {
       for (let ch = 0; ch < c; ch++) {
-        const d = ldm(dp, mask == 0 ? 0 : mp, ch);
+        const d = ld(dp, ch);
         st64(r1, ch, ld64(r1, ch) + d);
         st64(r2, ch, ld64(r2, ch) + d * ld(hp, ch));
       }
-      const stride = <usize>c << 2;
-      dp += stride; hp += stride; mp += stride;
+      const step = <usize>c << 2;
+      dp += step; hp += step;
     }
   }
 }
@@ -218,10 +198,10 @@ export function normBwdStats(gamma: usize, dgamma: usize, dbeta: usize, acc: usi
   }
 }
 
-/** Backward phase 3: dx for b0 <= b < b1 (times step(z) when z != 0). own: private f64 scratch of 3c. */
+/** Backward phase 3: dx for b0 <= b < b1. own: private f64 scratch of 3c values. */
 export function normBwdSamples(dout: usize, xhat: usize, gamma: usize, invStd: usize, dx: usize, acc: usize,
                                own: usize, b0: i32, b1: i32, n: i32, hw: i32, c: i32, groups: i32,
-                               isGroup: bool, mask: usize, z: usize): void {
+                               isGroup: bool): void {
   const S = isGroup ? n * groups : c;
   const m1 = acc + (<usize>(2 * n * c) << 3);
   const m2 = m1 + (<usize>S << 3);
@@ -238,14 +218,13 @@ export function normBwdSamples(dout: usize, xhat: usize, gamma: usize, invStd: u
       st64(kd, ch, -is * ld64(m2, s));
     }
     const base = <usize>(b * hw * c) << 2;
-    let dp = dout + base, hp = xhat + base, op = dx + base, mp = mask + base, zp = z + base;
+    let dp = dout + base, hp = xhat + base, op = dx + base;
     for (let p = 0; p < hw; p++) {
       for (let ch = 0; ch < c; ch++) {
-        const v = <f32>(ld64(ka, ch) * ldm(dp, mask == 0 ? 0 : mp, ch) + ld64(kb, ch) + ld64(kd, ch) * ld(hp, ch));
-        store<f32>(op + (<usize>ch << 2), z == 0 ? v : v * step(load<f32>(zp + (<usize>ch << 2))));
+        st(op, ch, ld64(ka, ch) * ld(dp, ch) + ld64(kb, ch) + ld64(kd, ch) * ld(hp, ch));
       }
-      const stride = <usize>c << 2;
-      dp += stride; hp += stride; op += stride; mp += stride; zp += stride;
+      const step = <usize>c << 2;
+      dp += step; hp += step; op += step;
     }
   }
 }
@@ -257,10 +236,10 @@ export function normBwdSamples(dout: usize, xhat: usize, gamma: usize, invStd: u
  */
 export function normBackward(dout: usize, xhat: usize, gamma: usize, invStd: usize, dx: usize,
                              dgamma: usize, dbeta: usize, acc: usize,
-                             n: i32, hw: i32, c: i32, groups: i32, isGroup: bool, mask: usize, z: usize): void {
+                             n: i32, hw: i32, c: i32, groups: i32, isGroup: bool): void {
   const S = isGroup ? n * groups : c;
   const own = acc + (<usize>(2 * n * c + 2 * S) << 3);
-  normBwdSums(dout, xhat, acc, 0, n, n, hw, c, mask);
+  normBwdSums(dout, xhat, acc, 0, n, n, hw, c);
   normBwdStats(gamma, dgamma, dbeta, acc, n, hw, c, groups, isGroup);
-  normBwdSamples(dout, xhat, gamma, invStd, dx, acc, own, 0, n, n, hw, c, groups, isGroup, mask, z);
+  normBwdSamples(dout, xhat, gamma, invStd, dx, acc, own, 0, n, n, hw, c, groups, isGroup);
 }
