@@ -40,7 +40,8 @@ Commands:
   verify                  compare stored results with goldens (no training); checks README is current
   report                  regenerate the README results table from stored results (or goldens)
   merge [DIR...]          combine the results of \`reproduce --shard\` runs, then verify and report
-  bench                   training-speed benchmark (see README)
+  bench                   training-speed benchmark (see README); --compare-pytorch [--python P]
+                          [--rounds N] alternates with the study's PyTorch and prints ratios
 
 Options:
   --profile full|smoke    which profile (default full)
@@ -78,6 +79,7 @@ function parse(argv: string[]) {
         profile: { type: 'string' }, only: { type: 'string' }, backend: { type: 'string' }, update: { type: 'string' },
         json: { type: 'boolean' }, specs: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         steps: { type: 'string' }, 'epoch-images': { type: 'string' }, norms: { type: 'string' }, modes: { type: 'string' },
+        'compare-pytorch': { type: 'boolean' }, python: { type: 'string' }, rounds: { type: 'string' },
         jobs: { type: 'string', short: 'j' }, force: { type: 'boolean' }, dry: { type: 'boolean' }, shard: { type: 'string' },
         'no-wait': { type: 'boolean' }, seeds: { type: 'string' }, threads: { type: 'string' },
       },

@@ -6,7 +6,11 @@ import { availableParallelism } from 'node:os';
 import { selectBackend, setBackendThreads, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
 import { loadDatasetFor } from './runSpec.js';
 import { train } from '../train/loop.js';
-import { UsageError } from '../errors.js';
+import { problem, RunError, UsageError } from '../errors.js';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type { BackendInfo } from '../engine/backend.js';
+import { compareBench, renderComparison, type BenchRow, type BenchSummary } from './benchCompare.js';
 
 const NORMS = ['batch', 'layer', 'group'] as const;
 const MODES = ['step', 'epoch', 'epoch-augmented'] as const;
@@ -29,15 +33,48 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
   const modes = list('modes', values.modes, MODES);
   const steps = int('steps', values.steps, 60);
   const epochImages = int('epoch-images', values['epoch-images'], 60000); // images per timed epoch
+  const rounds = int('rounds', values.rounds, 3);
   const backendChoice = (values.backend ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   const threadsText = values.threads === undefined || values.threads === 'auto' ? String(Math.min(2, availableParallelism())) : String(values.threads);
   if (threadsText !== '1' && threadsText !== '2') throw new UsageError(`--threads must be 1, 2 or auto (got '${threadsText}')`);
+  const python = values['compare-pytorch'] ? String(values.python ?? 'python3') : undefined;
+  if (python !== undefined) await checkPytorch(python);
   const backend = await setBackendThreads(await selectBackend(backendChoice), Number(threadsText));
-  const warmup = 10;
-  const results: { norm: string; mode: string; imagesPerSec: number; seconds: number; images: number }[] = [];
   const log = (s: string) => { if (!values.json) process.stdout.write(s + '\n'); };
   log(`bench: backend ${backend.name} (${backend.kernels.join(', ') || 'stock kernels'}), threads ${backend.threads}, batch 64`);
+  const measureOurs = async (): Promise<BenchSummary> => ({
+    backend: backend.name, threads: backend.threads, batchSize: 64,
+    results: await measure(backend, norms, modes, steps, epochImages, log),
+  });
+  if (python === undefined) {
+    const summary = await measureOurs();
+    if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
+    return 0;
+  }
+  // Alternate rounds (ours, PyTorch, ours, ...) so both see the same machine state.
+  const ours: BenchSummary[] = [];
+  const theirs: BenchSummary[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    log(`round ${r}/${rounds}: this engine`);
+    ours.push(await measureOurs());
+    log(`round ${r}/${rounds}: PyTorch (${python} src/run/bench_pytorch.py, ${backend.threads} threads)`);
+    theirs.push(await measurePytorch(python, norms, modes, steps, epochImages, backend.threads));
+  }
+  const comparison = compareBench(ours, theirs);
+  log('');
+  log(renderComparison(comparison, `${backend.name} x${backend.threads}`));
+  if (values.json) {
+    const last = ours[ours.length - 1];
+    process.stdout.write(JSON.stringify({ ...last, pytorch: theirs, comparison }) + '\n');
+  }
+  return 0;
+}
+
+async function measure(backend: BackendInfo, norms: readonly string[], modes: readonly string[], steps: number,
+  epochImages: number, log: (s: string) => void): Promise<BenchRow[]> {
+  const warmup = 10;
+  const results: BenchRow[] = [];
   for (const mode of modes) {
     for (const norm of norms) {
       const trainSize = mode === 'step' ? (steps + warmup) * 64 : epochImages;
@@ -65,11 +102,35 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
       const timedSteps = mode === 'step' ? steps : Math.ceil(trainSize / 64) - 1;
       const images = timedSteps * 64;
       const seconds = (tEnd - tStart) / 1000;
-      results.push({ norm, mode, imagesPerSec: Math.round(images / seconds), seconds: Number(seconds.toFixed(2)), images });
+      results.push({ norm, mode, imagesPerSec: Math.round(images / seconds) });
       log(`${mode.padEnd(16)} ${norm.padEnd(6)} ${String(Math.round(images / seconds)).padStart(6)} img/s  (${images} images in ${seconds.toFixed(2)} s)`);
     }
   }
-  const summary = { backend: backend.name, threads: backend.threads, batchSize: 64, results: results.map(({ norm, mode, imagesPerSec }) => ({ norm, mode, imagesPerSec })) };
-  if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
-  return 0;
+  return results;
+}
+
+const PYTORCH_SCRIPT = fileURLToPath(new URL('../../src/run/bench_pytorch.py', import.meta.url));
+const PYTORCH_FIX = 'install the reference with `apt-get install python3-torch python3-torchvision` (Debian), ' +
+  'or name a Python that has both: --python /path/to/python3';
+
+async function checkPytorch(python: string): Promise<void> {
+  const r = await execa(python, ['-c', 'import torch, torchvision'], { reject: false });
+  if (r.exitCode !== 0) {
+    const why = r.failed && r.exitCode === undefined ? `'${python}' cannot be run` : `'${python}' cannot import torch and torchvision`;
+    throw new UsageError(`--compare-pytorch: ${why}`, PYTORCH_FIX);
+  }
+}
+
+async function measurePytorch(python: string, norms: readonly string[], modes: readonly string[], steps: number,
+  epochImages: number, threads: number): Promise<BenchSummary> {
+  const r = await execa(python, [PYTORCH_SCRIPT, '--json', '--threads', String(threads), '--steps', String(steps),
+    '--epoch-images', String(epochImages), '--norms', norms.join(','), '--modes', modes.join(',')], { reject: false });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    if (r.exitCode !== 0) throw new Error(`exit ${r.exitCode}`);
+    return JSON.parse(last) as BenchSummary;
+  } catch (e) {
+    throw new RunError('RUN', [problem('src/run/bench_pytorch.py', '', `the PyTorch benchmark failed (${(e as Error).message}): ` +
+      `${r.stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`, PYTORCH_FIX)]);
+  }
 }

@@ -1,0 +1,54 @@
+/** Ratios of this engine's bench results to PyTorch's, measured in alternating rounds in one
+ * command (the machine's speed drifts by tens of percent over minutes, so only numbers taken side
+ * by side are compared). Pure: rows in, rows out. */
+
+export interface BenchRow { norm: string; mode: string; imagesPerSec: number }
+export interface BenchSummary { backend: string; threads: number; batchSize: number; results: BenchRow[] }
+
+export interface ComparisonRow {
+  norm: string;
+  mode: string;
+  /** img/s per round, same order for both */
+  ours: number[];
+  pytorch: number[];
+  /** ours / pytorch per round */
+  ratios: number[];
+  medianRatio: number;
+  minRatio: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Pairs round i of ours with round i of PyTorch's, per (norm, mode). */
+export function compareBench(ours: BenchSummary[], pytorch: BenchSummary[]): ComparisonRow[] {
+  if (ours.length !== pytorch.length || ours.length === 0) {
+    throw new Error(`compareBench: ${ours.length} round(s) of ours vs ${pytorch.length} of PyTorch`);
+  }
+  const keys: Array<[string, string]> = ours[0].results.map((r) => [r.norm, r.mode]);
+  return keys.map(([norm, mode]) => {
+    const pick = (s: BenchSummary, who: string): number => {
+      const r = s.results.find((x) => x.norm === norm && x.mode === mode);
+      if (!r || !(r.imagesPerSec > 0)) throw new Error(`compareBench: ${who} has no result for ${norm}/${mode}`);
+      return r.imagesPerSec;
+    };
+    const o = ours.map((s) => pick(s, 'ours'));
+    const p = pytorch.map((s) => pick(s, 'PyTorch'));
+    const ratios = o.map((v, i) => round2(v / p[i]));
+    return { norm, mode, ours: o, pytorch: p, ratios, medianRatio: round2(median(ratios)), minRatio: Math.min(...ratios) };
+  });
+}
+
+export function renderComparison(rows: ComparisonRow[], oursLabel: string): string {
+  const lines = [`${'mode'.padEnd(16)} ${'norm'.padEnd(6)} ${'ratio (median, min)'.padEnd(20)} ${oursLabel} img/s  vs  PyTorch img/s, per round`];
+  for (const r of rows) {
+    lines.push(`${r.mode.padEnd(16)} ${r.norm.padEnd(6)} ${`${r.medianRatio.toFixed(2)}x, ${r.minRatio.toFixed(2)}x`.padEnd(20)} ` +
+      r.ours.map((v, i) => `${v} vs ${r.pytorch[i]}`).join(';  '));
+  }
+  return lines.join('\n');
+}
