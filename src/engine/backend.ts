@@ -56,7 +56,7 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
   if (choice === 'auto' || choice === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
     const mod = (await import(WASM_KERNELS_MODULE)) as WasmKernelsModule;
-    if (tf.getBackend() !== 'wasm') mod.useSharedHeap(); // before the wasm backend starts
+    mod.useSharedHeap(); // must precede the wasm backend's start (a no-op once it has started)
     if (!(await activate('wasm'))) throw unavailable('wasm', 'the wasm backend failed to initialize');
     let kernels: string[] = [];
     try {

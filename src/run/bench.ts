@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { BackendInfo } from '../engine/backend.js';
 import { compareBench, renderComparison, type BenchRow, type BenchSummary } from './benchCompare.js';
+import { allocBatch, augmentConfigOf, fillBatch } from '../train/batches.js';
+import { createStream } from '../train/rng.js';
 
 const NORMS = ['batch', 'layer', 'group'] as const;
 const MODES = ['step', 'epoch', 'epoch-augmented'] as const;
@@ -43,12 +45,20 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
   const backend = await setBackendThreads(await selectBackend(backendChoice), Number(threadsText));
   const log = (s: string) => { if (!values.json) process.stdout.write(s + '\n'); };
   log(`bench: backend ${backend.name} (${backend.kernels.join(', ') || 'stock kernels'}), threads ${backend.threads}, batch 64`);
+  // Untimed warm-up: V8 first runs wasm and JS through its baseline compilers and optimizes hot
+  // code after a few seconds; without this the first timed mode reads up to 40% low.
+  await measure(backend, ['batch', 'group'], ['step'], 40, epochImages, () => {});
   const measureOurs = async (): Promise<BenchSummary> => ({
     backend: backend.name, threads: backend.threads, batchSize: 64,
     results: await measure(backend, norms, modes, steps, epochImages, log),
   });
   if (python === undefined) {
     const summary = await measureOurs();
+    if (modes.includes('epoch-augmented')) {
+      const a = measureAugmentation(epochImages);
+      log(`augmentation alone: ${a.augmentedSeconds.toFixed(2)} s per ${epochImages} images with the study's ` +
+        `transforms vs ${a.plainSeconds.toFixed(2)} s without (the rest of an epoch is the same work)`);
+    }
     if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
     return 0;
   }
@@ -133,4 +143,23 @@ async function measurePytorch(python: string, norms: readonly string[], modes: r
     throw new RunError('RUN', [problem('src/run/bench_pytorch.py', '', `the PyTorch benchmark failed (${(e as Error).message}): ` +
       `${r.stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`, PYTORCH_FIX)]);
   }
+}
+
+/** Seconds to build an epoch's input batches with and without the study's augmentation (one thread). */
+function measureAugmentation(images: number): { augmentedSeconds: number; plainSeconds: number } {
+  const doc = { name: 'bench', title: 'bench', model: { norm: 'batch' }, dataset: { trainSize: images, testSize: 64 },
+    training: { epochs: 1, evalBatchSize: 64 }, augmentation: { enabled: true } };
+  const { spec, problems } = resolveSpec('bench.json', doc, 'full');
+  if (!spec) throw new Error(problems.map((p) => p.message).join('; '));
+  const ds = loadDatasetFor(spec);
+  const idx = Uint32Array.from({ length: images }, (_, i) => i % ds.train.n);
+  const buf = allocBatch(64);
+  const time = (augment: Parameters<typeof fillBatch>[5]): number => {
+    const t0 = performance.now();
+    for (let start = 0; start < images; start += 64) fillBatch(ds.train, idx, start, Math.min(64, images - start), buf, augment);
+    return (performance.now() - t0) / 1000;
+  };
+  const plainSeconds = time(null);
+  const augmentedSeconds = time({ cfg: augmentConfigOf(spec.augmentation), rand: createStream(spec.seed, 'augment').next });
+  return { augmentedSeconds, plainSeconds };
 }
