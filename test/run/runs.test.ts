@@ -99,7 +99,8 @@ test('Ctrl-C stops cleanly at a step (exit 130, lock released), the next run res
 });
 
 test('two concurrent reproduce commands: the second waits, nothing is lost; --no-wait refuses; a dead owner\'s lock is taken over', async () => {
-  const ws = makeWorkspace({ 'a.json': longer('a'), 'b.json': tinySpec('b') });
+  // 'a' trains for several seconds, so the first command still holds the lock when the others start
+  const ws = makeWorkspace({ 'a.json': tinySpec('a', { profiles: { smoke: { dataset: { trainSize: 2560, testSize: 100 }, training: { epochs: 5 } } } }), 'b.json': tinySpec('b') });
   mkdirSync(join(ws, 'results'), { recursive: true });
   writeFileSync(join(ws, 'results/.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), command: 'reproduce', startedAt: 'earlier' }));
   const stale = await normreg(ws, [...SMOKE, 'reproduce', '--dry']);
@@ -108,10 +109,10 @@ test('two concurrent reproduce commands: the second waits, nothing is lost; --no
   assert.match(first.stdout, 'took over a stale lock of pid');
   const one = execa('node', [BIN, 'reproduce', ...SMOKE, '-j', '1'], { cwd: ws, reject: false, env: { CI: '' } });
   await waitFor(() => existsSync(join(ws, 'results/.lock')), 30000);
+  const two = execa('node', [BIN, 'reproduce', ...SMOKE, '-j', '1'], { cwd: ws, reject: false, env: { CI: '' } });
   const refused = await normreg(ws, [...SMOKE, 'reproduce', '--no-wait']);
   assert.is(refused.exitCode, 2);
   assert.match(refused.stderr, 'results/.lock: the workspace is locked by normreg reproduce (pid');
-  const two = execa('node', [BIN, 'reproduce', ...SMOKE, '-j', '1'], { cwd: ws, reject: false, env: { CI: '' } });
   const [r1, r2] = await Promise.all([one, two]);
   assert.is(r1.exitCode, 0, r1.stdout + r1.stderr);
   assert.is(r2.exitCode, 0, r2.stdout + r2.stderr);
