@@ -5,7 +5,7 @@ import { resolve, relative } from 'node:path';
 import { NormregError, UsageError, formatProblem } from './errors.js';
 import { listSpecFiles, loadSpecs, parseSeeds } from './spec/load.js';
 import { PROFILES, type Profile, type ResolvedSpec } from './spec/types.js';
-import { BACKEND_CHOICES, selectBackend, setBackendThreads, type BackendChoice } from './engine/backend.js';
+import { BACKEND_CHOICES, parseThreads, selectBackend, setBackendThreads, type BackendChoice } from './engine/backend.js';
 import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from './verify/update.js';
 import { verifyAll, type VerifyOutcome } from './verify/verify.js';
 import { collectRows, renderReport, TABLE_SECTION, writeReadmeTable } from './report/report.js';
@@ -215,15 +215,6 @@ function runEnvFor(backend: BackendInfo): RunEnv {
   };
 }
 
-/** Kernel threads per run: explicit 1|2, or auto (2 when a single run trains and there are 2 cores). */
-export function parseThreads(text: string | undefined, runsToTrain: number, jobsGiven: boolean): 1 | 2 {
-  if (text !== undefined && text !== 'auto') {
-    if (text !== '1' && text !== '2') throw new UsageError(`--threads must be 1, 2 or auto (got '${text}')`);
-    return Number(text) as 1 | 2;
-  }
-  return !jobsGiven && runsToTrain === 1 && availableParallelism() >= 2 ? 2 : 1;
-}
-
 function parseJobs(text: string | undefined, backend: BackendInfo, runs: number): number {
   if (text !== undefined && text !== 'auto') {
     const n = Number(text);
@@ -267,7 +258,9 @@ async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise
   let plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
   const toTrain = plan.filter((p) => p.decision.action !== 'cached').length;
   const jobsGiven = values.jobs !== undefined && values.jobs !== 'auto';
-  backend = await setBackendThreads(backend, parseThreads(values.threads, toTrain, jobsGiven));
+  // auto: a single run gets both cores' worth of kernel threads; several runs go side by side instead
+  const autoThreads = !jobsGiven && toTrain === 1 && availableParallelism() >= 2 ? 2 : 1;
+  backend = await setBackendThreads(backend, parseThreads(values.threads, autoThreads));
   const jobs = parseJobs(values.jobs, backend, toTrain);
   process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}\n`);
   if (values.dry) {
@@ -340,7 +333,7 @@ async function cmdWorker(values: ReturnType<typeof parse>['values']): Promise<nu
   const c = { ...all, specs: all.specs.filter((s) => s.name === values.only) };
   if (c.specs.length !== 1) throw new UsageError('worker runs exactly one run (--only RUN-NAME)');
   const selected = await selectBackend(oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice);
-  const backend = await setBackendThreads(selected, parseThreads(values.threads ?? '1', 1, true));
+  const backend = await setBackendThreads(selected, parseThreads(values.threads, 1));
   const [run] = planRuns(c.ws, c.specs, runEnvFor(backend), !!values.force);
   const emit = (e: object) => process.stdout.write(JSON.stringify(e) + '\n');
   const intr = interruptHandler(true);

@@ -1,7 +1,7 @@
 /** Backend selection. auto: tfjs-node-gpu if it loads, then tfjs-node, then wasm (+ our kernels).
  * The optional native packages are imported lazily, so their absence never breaks anything. */
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, problem } from '../errors.js';
+import { BackendError, problem, UsageError } from '../errors.js';
 
 const WASM_KERNELS_MODULE = './wasmKernels.js';
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -75,6 +75,13 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
     return { name: 'cpu', tfBackend: 'cpu', threads: 1, kernels: [], versions, useMaxPoolKernel: false };
   }
   throw unavailable(choice, 'unknown backend');
+}
+
+/** The --threads option: '1' or '2', or 'auto'/absent for the caller's default. */
+export function parseThreads(text: string | undefined, auto: 1 | 2): 1 | 2 {
+  if (text === undefined || text === 'auto') return auto;
+  if (text !== '1' && text !== '2') throw new UsageError(`--threads must be 1, 2 or auto (got '${text}')`);
+  return Number(text) as 1 | 2;
 }
 
 interface WasmKernelsModule {

@@ -30,7 +30,6 @@ export const SEQ = 0;     // caller -> helper: call number (-1: stop)
 export const DONE = 1;    // helper -> caller: last call finished
 export const STATUS = 2;  // 0 ok, 1 the helper's half threw
 export const MSG_LEN = 3; // bytes of the error message
-export const READY = 4;   // 1 once the helper's instance exists
 const CTRL_WORDS = 8;
 export const MAX_ARGS = 30;
 const MSG_BYTES = 2048;

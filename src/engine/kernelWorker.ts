@@ -1,7 +1,7 @@
 /** The helper thread of kernelThread.ts: instantiates dist/kernels.wasm on the shared heap, then
  * runs the halves it is handed until told to stop. Never returns to its event loop while running. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DONE, MSG_LEN, READY, SEQ, STATUS } from './kernelThread.js';
+import { DONE, MSG_LEN, SEQ, STATUS } from './kernelThread.js';
 
 interface Data {
   module: WebAssembly.Module;
@@ -23,7 +23,6 @@ function serve(data: Data): void {
   const ctrl = new Int32Array(data.ctrlBuf);
   const args = new Float64Array(data.argBuf);
   const msg = new Uint8Array(data.msgBuf);
-  Atomics.store(ctrl, READY, 1);
   parentPort!.postMessage('ready');
   let seen = 0;
   for (;;) {

@@ -3,7 +3,7 @@
  * the training set without augmentation), epoch-augmented (with the study's augmentation). */
 import { resolveSpec } from '../spec/load.js';
 import { availableParallelism } from 'node:os';
-import { selectBackend, setBackendThreads, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
+import { parseThreads, selectBackend, setBackendThreads, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
 import { loadDatasetFor } from './runSpec.js';
 import { train } from '../train/loop.js';
 import { problem, RunError, UsageError } from '../errors.js';
@@ -38,11 +38,10 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
   const rounds = int('rounds', values.rounds, 3);
   const backendChoice = (values.backend ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
-  const threadsText = values.threads === undefined || values.threads === 'auto' ? String(Math.min(2, availableParallelism())) : String(values.threads);
-  if (threadsText !== '1' && threadsText !== '2') throw new UsageError(`--threads must be 1, 2 or auto (got '${threadsText}')`);
+  const threads = parseThreads(values.threads === undefined ? undefined : String(values.threads), availableParallelism() >= 2 ? 2 : 1);
   const python = values['compare-pytorch'] ? String(values.python ?? 'python3') : undefined;
   if (python !== undefined) await checkPytorch(python);
-  const backend = await setBackendThreads(await selectBackend(backendChoice), Number(threadsText));
+  const backend = await setBackendThreads(await selectBackend(backendChoice), threads);
   const log = (s: string) => { if (!values.json) process.stdout.write(s + '\n'); };
   log(`bench: backend ${backend.name} (${backend.kernels.join(', ') || 'stock kernels'}), threads ${backend.threads}, batch 64`);
   // Untimed warm-up: V8 first runs wasm and JS through its baseline compilers and optimizes hot
