@@ -1,4 +1,4 @@
-/** SGD with PyTorch semantics: d = grad + l1*sign(w) + wd*w; buf = d (first step) or m*buf + d;
+/** SGD with PyTorch semantics: d = grad + l1*sgn(w) + wd*w; buf = d (first step) or m*buf + d;
  * w -= lr*buf. Weight decay and the L1 term apply to every parameter, norm scales and shifts too. */
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from './model.js';
@@ -34,13 +34,20 @@ export function sgdStep(p: Params, g: Params, state: SgdState, h: SgdHyper): { p
       buf[k] = nb;
       continue;
     }
-    if (h.l1 !== 0) d = tf.add(d, tf.mul(tf.sign(p[k]), h.l1));
+    if (h.l1 !== 0) d = tf.add(d, tf.mul(torchSign(p[k]), h.l1));
     if (h.weightDecay !== 0) d = tf.add(d, tf.mul(p[k], h.weightDecay));
     const b = state.buf ? tf.add(tf.mul(state.buf[k], h.momentum), d) : d;
     buf[k] = b;
     params[k] = tf.sub(p[k], tf.mul(b, h.lr));
   }
   return { params, state: { buf } };
+}
+
+/** PyTorch's sgn(w), the gradient of |w|: +-1 for every non-zero w, 0 for +-0 and NaN. tf.sign
+ * is not that everywhere (tfjs-backend-wasm's is 0 for |w| < 2^-23), so it is built from
+ * comparisons, which are exact on every backend. */
+export function torchSign(w: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.cast(tf.greater(w, 0), 'float32'), tf.cast(tf.less(w, 0), 'float32'));
 }
 
 /** The L1 penalty value l1 * sum |w| (for reporting the full objective). */

@@ -1,13 +1,12 @@
 // One SGD step for one parameter tensor, fused: the same f32 operations, in the same order and
 // with the same rounding, as the core-ops chain in src/train/optimizer.ts on tfjs-backend-wasm:
 //   d = g (+ sign(p) * l1) (+ p * wd);  b = first ? d : buf * momentum + d;  p' = p - b * lr
-// sign() is tfjs-backend-wasm's: 0 when |p| < 2^-23 (FLT_EPSILON) or p is NaN, else +-1.
+// sign() is PyTorch's sgn(), the gradient of |p|: +-1 for every non-zero p (denormals too), 0 for
+// +-0 and NaN. (tfjs-backend-wasm's own sign() is 0 for |p| < 2^-23; the study's L1 term is not.)
 
-const SIGN_EPS: f32 = 1.1920928955078125e-7;
-
-@inline function wasmSign(v: f32): f32 {
-  if (v >= SIGN_EPS) return 1;
-  if (v <= -SIGN_EPS) return -1;
+@inline function torchSign(v: f32): f32 {
+  if (v > 0) return 1;
+  if (v < 0) return -1;
   return 0;
 }
 
@@ -18,7 +17,7 @@ export function sgdUpdate(p: usize, g: usize, buf: usize, pOut: usize, bufOut: u
     const off = <usize>i << 2;
     const w = load<f32>(p + off);
     let d = load<f32>(g + off);
-    if (useL1) d = d + wasmSign(w) * l1;
+    if (useL1) d = d + torchSign(w) * l1;
     if (useWd) d = d + w * wd;
     const b = first ? d : load<f32>(buf + off) * momentum + d;
     store<f32>(bufOut + off, b);
