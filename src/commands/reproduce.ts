@@ -10,7 +10,7 @@ import { inShard, parseShard } from '../run/shard.js';
 import { shardManifestFor, writeShardManifest } from '../run/merge.js';
 import { loadDatasetFor } from '../run/runSpec.js';
 import { parseJobs, runEnvFor, runInProcess } from '../run/orchestrate.js';
-import { common, oneOf, updateMode, type Common, type Values } from './args.js';
+import { common, oneOf, selectionOf, updateMode, type Common, type Values } from './args.js';
 import { interruptHandler, lockWorkspace } from './session.js';
 import { printPlan, printVerify } from './print.js';
 import { verifyAndReport } from './verifyFlow.js';
@@ -71,7 +71,7 @@ export async function cmdReproduce(values: Values): Promise<number> {
     if (shard) {
       const outcome = verifyAll(c.ws, done, mode, { checkObsolete: false });
       printVerify(outcome, process.stdout);
-      const file = writeShardManifest(c.ws, shardManifestFor(c.profile, shard, c.specs, env.code, plan, outcome, backend.name));
+      const file = writeShardManifest(c.ws, shardManifestFor(c.profile, shard, c.specs, env.code, plan, outcome, backend.name, selectionOf(values)));
       process.stdout.write(`shard ${shard.index}/${shard.total}: manifest ${relative(c.ws.root, file)}; merge the shards with \`normreg merge\`\n`);
       ok = outcome.ok;
     } else ok = await verifyAndReport({ ...c, specs: done }, mode, complete);

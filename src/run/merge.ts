@@ -8,7 +8,7 @@ import { canonicalJson } from '../result/canonical.js';
 import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
 import type { VerifyOutcome } from '../verify/verify.js';
 import { RunError, problem } from '../errors.js';
-import { checkManifests, planFingerprint, type Shard, type ShardManifest } from './shard.js';
+import { checkManifests, normalizeSelection, planFingerprint, type Selection, type Shard, type ShardManifest } from './shard.js';
 import type { PlannedRun } from './cache.js';
 
 /** Identity of the unsharded plan: every spec's name and training inputs, and the training code.
@@ -19,11 +19,12 @@ export function mergePlanFingerprint(specs: ResolvedSpec[], code: string): strin
 
 export interface ManifestWithBackend extends ShardManifest { backend: string }
 
-export function shardManifestFor(profile: string, shard: Shard, specs: ResolvedSpec[], code: string, mine: PlannedRun[], outcome: VerifyOutcome, backend: string): ManifestWithBackend {
+export function shardManifestFor(profile: string, shard: Shard, specs: ResolvedSpec[], code: string, mine: PlannedRun[], outcome: VerifyOutcome, backend: string, selection: Selection): ManifestWithBackend {
   return {
     format: 1, profile, shard, plan: mergePlanFingerprint(specs, code), backend,
     allRuns: specs.map((s) => s.name), runs: mine.map((p) => p.spec.name),
     goldens: outcome.verdicts.map((v) => v.golden),
+    selection: normalizeSelection(selection),
   };
 }
 
