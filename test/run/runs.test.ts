@@ -24,12 +24,15 @@ test('cache: unchanged specs are skipped, a one-field change re-runs exactly tha
   assert.is(again.exitCode, 0, again.stderr);
   assert.match(again.stdout, 'cached  a: unchanged');
   assert.match(again.stdout, 'trained 0, cached 2, failed 0');
+  assert.match(again.stdout, 'plan: nothing to train (every run is cached)');
 
   writeFileSync(join(ws, 'specs/b.json'), JSON.stringify(tinySpec('b', { training: { l1: 0.001 } })));
   const dry = await normreg(ws, [...SMOKE, 'reproduce', '--dry']);
   assert.is(dry.exitCode, 0, dry.stderr);
   assert.match(dry.stdout, 'cached  a: unchanged');
   assert.match(dry.stdout, 'train   b: spec changed: /training/l1');
+  // the plan's duration from the facts.json of the two runs trained above
+  assert.match(dry.stdout, /plan: 1 run\(s\) to train, about \d+ s with --jobs 1 \(speed from 2 earlier run\(s\)' facts\.json\)/);
   const bBefore = bytes(ws, 'b');
   const changed = await normreg(ws, [...SMOKE, 'reproduce', '-j', '1']);
   assert.match(changed.stdout, 'trained 1, cached 1, failed 0');
