@@ -1,7 +1,8 @@
 /** A sweep's table beside the study's published values: deltas, runs more than FLAG_PP away
  * flagged, and a summary line (how many are flagged, the mean delta: a systematic miss shows
  * there). Pure. */
-import { delta, fmt, type TableRow } from './table.js';
+import { delta, fmt } from './format.js';
+import type { TableRow } from './table.js';
 
 /** |Δ| above this (percentage points, train or test accuracy) is flagged */
 export const FLAG_PP = 0.3;

@@ -3,6 +3,9 @@
 import type { ResultPayload } from '../result/types.js';
 import type { ReferenceKey, ResolvedSpec, SweepInfo } from '../spec/types.js';
 import { renderSweep } from './sweepTable.js';
+import { delta, fmt } from './format.js';
+
+export { delta, digitsOf, fmt, STUDY_SEED } from './format.js';
 
 export const ROW_METRICS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss', 'finalTrainAcc', 'finalTestAcc', 'finalTestLoss'] as const;
 export type RowMetric = (typeof ROW_METRICS)[number];
@@ -77,26 +80,6 @@ export function buildRow(runs: { spec: ResolvedSpec; payload: ResultPayload; sou
     reference: spec.reference,
     sweep: spec.sweep,
   };
-}
-
-export const digitsOf = (k: RowMetric) => (k.endsWith('Loss') ? 4 : 2);
-
-/** The study's seed: the main table shows its run beside the mean over seeds. */
-export const STUDY_SEED = 1;
-
-/** One seed: its value; several: "seed 1 · mean ± std" (– where seed 1 has no run). */
-export function fmt(r: TableRow, k: RowMetric): string {
-  const d = digitsOf(k);
-  const s = r.spread[k];
-  if (s === null) return r.values[k].toFixed(d);
-  const i = r.seeds.indexOf(STUDY_SEED);
-  return `${i < 0 ? '–' : r.perSeed[k][i].toFixed(d)} · ${r.values[k].toFixed(d)} ± ${s.toFixed(d)}`;
-}
-
-export function delta(a: number, b: number | undefined, digits: number): string {
-  if (b === undefined) return '–';
-  const d = a - b;
-  return `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(digits)}`;
 }
 
 /** Is the study's value within mean ± 2 std over seeds? null: no study value, or one seed (no spread). */
