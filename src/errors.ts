@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'GOLDEN_CORRUPT'
   | 'RESULT_CORRUPT'
   | 'RESULT_MISSING'
+  | 'CLAIMS_INVALID'
+  | 'SHARD_CORRUPT'
   | 'BACKEND'
   | 'RUN';
 
@@ -42,6 +44,8 @@ export class GoldenError extends NormregError {}
 export class ResultError extends NormregError {}
 export class BackendError extends NormregError {}
 export class RunError extends NormregError {}
+/** claims.json and other report inputs */
+export class ReportError extends NormregError {}
 
 export function formatProblem(p: Problem): string {
   const where = p.file ? `${p.file}${p.pointer ? ' ' + p.pointer : ''}: ` : p.pointer ? `${p.pointer}: ` : '';
