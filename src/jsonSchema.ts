@@ -61,12 +61,19 @@ function toProblem(file: string, e: ErrorObject, fix: string): Problem {
   }
 }
 
+/** Pointers of numbers JSON.parse made infinite (1e999): no schema keyword refuses them. */
+function nonFinite(v: unknown, at = ''): string[] {
+  if (typeof v === 'number') return Number.isFinite(v) ? [] : [at];
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => nonFinite(x, `${at}/${escapePointer(k)}`));
+  return [];
+}
+
 /** Problems of `doc` against `schema`; empty when it conforms. */
 export function schemaProblems(schema: object, file: string, doc: unknown, fix: string, refs: object[] = []): Problem[] {
   const v = validator(schema, refs);
-  if (v(doc)) return [];
+  const out: Problem[] = nonFinite(doc).map((ptr) => problem(file, ptr, 'must be a finite number (got a number too large for a float)', fix));
+  if (v(doc)) return out;
   const seen = new Set<string>();
-  const out: Problem[] = [];
   for (const e of v.errors ?? []) {
     if (e.keyword === 'if') continue;
     const p = toProblem(file, e, fix);
@@ -105,5 +112,5 @@ export function closestName(word: string, options: Iterable<string>): string | u
     const d = dist(word, o);
     if (d < bestD) [best, bestD] = [o, d];
   }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
