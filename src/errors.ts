@@ -1,5 +1,6 @@
 /** Typed errors. Each carries a code, the file and JSON pointer it is about, and how to fix it.
  * The CLI maps them to exit codes: 2 for usage/spec/file problems. */
+import { isAbsolute, relative } from 'node:path';
 
 export type ErrorCode =
   | 'USAGE'
@@ -50,6 +51,12 @@ export class ReportError extends NormregError {}
 export function formatProblem(p: Problem): string {
   const where = p.file ? `${p.file}${p.pointer ? ' ' + p.pointer : ''}: ` : p.pointer ? `${p.pointer}: ` : '';
   return `${where}${p.message}${p.fix ? ` (fix: ${p.fix})` : ''}`;
+}
+
+/** A file as errors name it: relative to the working directory when inside it, else absolute. */
+export function displayPath(file: string): string {
+  const r = relative(process.cwd(), file);
+  return !r || r.startsWith('..') || isAbsolute(r) ? file : r;
 }
 
 export function problem(file: string, pointer: string, message: string, fix?: string): Problem {

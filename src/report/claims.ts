@@ -2,8 +2,8 @@
  * "bestTestAcc(batchnorm) > bestTestAcc(layernorm)", evaluated on the rows at hand. Pure, except
  * loadClaims (IO at the edge). */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { ReportError, problem, type Problem } from '../errors.js';
+import { join } from 'node:path';
+import { ReportError, displayPath, problem, type Problem } from '../errors.js';
 import { closestName, parseJson, schemaProblems } from '../jsonSchema.js';
 import claimsSchema from './claims.schema.json' with { type: 'json' };
 import { ROW_METRICS, sampleStd, type RowMetric, type TableRow } from './table.js';
@@ -81,7 +81,7 @@ export function validateClaims(file: string, doc: unknown, known?: Iterable<stri
 export function loadClaims(root: string, known?: Iterable<string>): Claim[] {
   const path = join(root, 'reports', 'claims.json');
   if (!existsSync(path)) return [];
-  const file = relative(process.cwd(), path) || path;
+  const file = displayPath(path);
   const parsed = parseJson(file, readFileSync(path, 'utf8'), 'fix the JSON syntax');
   if ('problem' in parsed) throw new ReportError('CLAIMS_INVALID', [parsed.problem]);
   const r = validateClaims(file, parsed.value, known);

@@ -1,7 +1,7 @@
 /** Where artifacts live, and reading them back with corruption checks. */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
-import { GoldenError, ResultError, type Problem } from '../errors.js';
+import { basename, dirname, join } from 'node:path';
+import { GoldenError, ResultError, displayPath, type Problem } from '../errors.js';
 import { parseJson } from '../jsonSchema.js';
 import { payloadPlace, validatePayload } from './validate.js';
 import type { ResultPayload } from './types.js';
@@ -45,7 +45,7 @@ export function payloadProblems(text: string, shown: string, kind: 'golden' | 'r
 }
 
 function readPayload(file: string, kind: 'golden' | 'result'): ResultPayload {
-  const shown = relative(process.cwd(), file) || file;
+  const shown = displayPath(file);
   const place = kind === 'golden' ? goldenPlace(file) : { name: basename(dirname(file)) };
   const { payload, problems } = payloadProblems(readFileSync(file, 'utf8'), shown, kind, place);
   if (payload) return payload;

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../result/store.js';
 import { canonicalJson } from '../result/canonical.js';
 import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
 import type { VerifyOutcome } from '../verify/verify.js';
-import { ResultError, RunError, problem, type Problem } from '../errors.js';
+import { ResultError, RunError, displayPath, problem, type Problem } from '../errors.js';
 import { parseJson, schemaProblems } from '../jsonSchema.js';
 import { RESULT_FIX, payloadProblems } from '../result/files.js';
 import { validateFacts, validateRunRecord } from '../result/validate.js';
@@ -56,7 +56,7 @@ export function manifestProblems(shown: string, fileName: string, doc: unknown):
 }
 
 function readManifest(file: string, fileName: string): ManifestWithBackend {
-  const shown = relative(process.cwd(), file) || file;
+  const shown = displayPath(file);
   const parsed = parseJson(shown, readFileSync(file, 'utf8'), MANIFEST_FIX);
   const probs = 'problem' in parsed ? [parsed.problem] : manifestProblems(shown, fileName, parsed.value);
   if (probs.length) throw new RunError('SHARD_CORRUPT', probs.map((p) => ({ ...p, message: `corrupt shard manifest: ${p.message}` })));
@@ -101,7 +101,7 @@ function runFileProblems(dir: string, name: string, profile: string, shown: (f: 
 
 /** Check the manifests against this checkout's plan, then copy every shard's run files in. */
 export function copyShardResults(ws: Workspace, profile: string, found: FoundManifest[], plan: string, allRuns: string[]): number {
-  const shown = (f: string) => relative(process.cwd(), f) || f;
+  const shown = displayPath;
   const probs = checkManifests(found.map(({ file, m }) => ({ file: shown(file), m })), profile, plan, allRuns);
   const backends = [...new Set(found.map((f) => f.m.backend))];
   if (backends.length > 1) probs.push({ file: '', message: `shards ran on different backends (${backends.join(', ')})`, fix: 'run every shard with the same --backend' });

@@ -4,12 +4,12 @@
  * golden is never half-written from it. (Corrupt results are not checked here: reproduce re-runs
  * them, verify and report refuse them when they read them.) */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
 import { GOLDEN_FIX, goldenPath, goldenPlace, payloadProblems, type Workspace } from '../result/files.js';
 import { fingerprintSpec } from '../plan/fingerprint.js';
-import { GoldenError, problem, type Problem } from '../errors.js';
+import { GoldenError, displayPath, problem, type Problem } from '../errors.js';
 import { BACKEND_CHOICES } from '../engine/backend.js';
 import { loadClaims } from '../report/claims.js';
 import { loadFigureConfig } from '../report/figureConfig.js';
@@ -20,7 +20,7 @@ export function payloadMatchesSpec(file: string, p: ResultPayload, spec: Resolve
   if (p.specFingerprint !== fingerprintSpec(spec)) return []; // made from another spec: compare reports that
   const out: Problem[] = [];
   if (p.epochs.length !== spec.training.epochs)
-    out.push(problem(file, '/epochs', `lists ${p.epochs.length} epoch(s), but the spec it was made from (${relative(process.cwd(), spec.file) || spec.file}) declares ${spec.training.epochs}`, fix));
+    out.push(problem(file, '/epochs', `lists ${p.epochs.length} epoch(s), but the spec it was made from (${displayPath(spec.file)}) declares ${spec.training.epochs}`, fix));
   if (p.seed !== spec.seed) out.push(problem(file, '/seed', `is ${p.seed}, but the spec it was made from declares seed ${spec.seed}`, fix));
   return out;
 }
@@ -32,7 +32,7 @@ export function goldenProblems(ws: Workspace, specs: ResolvedSpec[]): Problem[] 
     for (const backend of BACKEND_CHOICES.filter((b) => b !== 'auto')) {
       const file = goldenPath(ws, spec.profile, backend, spec.name);
       if (!existsSync(file)) continue;
-      const shown = relative(process.cwd(), file) || file;
+      const shown = displayPath(file);
       const r = payloadProblems(readFileSync(file, 'utf8'), shown, 'golden', goldenPlace(file));
       out.push(...r.problems, ...(r.payload ? payloadMatchesSpec(shown, r.payload, spec, GOLDEN_FIX(shown)) : []));
     }
@@ -52,5 +52,5 @@ export async function checkInputs(ws: Workspace, specs: ResolvedSpec[], all: Res
   }
   loadClaims(ws.root, experimentNames(all));
   const figures = join(ws.root, FIGURE_CONFIG);
-  if (existsSync(figures)) await loadFigureConfig(relative(process.cwd(), figures) || figures, runNames(all));
+  if (existsSync(figures)) await loadFigureConfig(displayPath(figures), runNames(all));
 }

@@ -124,12 +124,15 @@ test('sweeps, seeds and claims through the CLI; a fresh clone reports and verifi
   const ws = makeWorkspace({
     'base.json': tinySpec('base', { profiles: { smoke: { dataset: { trainSize: 192, testSize: 100 }, training: { epochs: 1 }, seeds: [1, 2] } } }),
     'sw.json': tinySpec('sw', { matrix: { l1: { set: ['/training/l1'], values: [0, 0.01] } }, references: [{ at: { l1: 0 }, bestTrainAcc: 50, bestTestAcc: 60 }] }),
+    'other.json': tinySpec('other'),
   });
   const claims = { claims: [{ id: 'l1-hurts', text: 'L1 hurts', checks: ['bestTestLoss(sw.l1_0) < bestTestLoss(sw.l1_0.01)'] }, { id: 'pending', text: 'Needs more', checks: ['bestTestAcc(base) > bestTestAcc(other)'] }] };
   mkdirSync(join(ws, 'reports'), { recursive: true });
   writeFileSync(join(ws, 'reports/claims.json'), JSON.stringify(claims));
-  const r = await normreg(ws, ['reproduce', '--profile', 'smoke', '--backend', 'wasm']);
+  // 'other' is declared but never trained: its claim is not evaluated (a claim naming no spec is an error)
+  const r = await normreg(ws, ['reproduce', '--profile', 'smoke', '--backend', 'wasm', '--only', 'base,sw']);
   assert.is(r.exitCode, 0, r.stdout + r.stderr);
+  assert.is((await normreg(ws, ['report', '--profile', 'smoke'])).exitCode, 0);
   for (const n of ['base', 'base.seed_2', 'sw.l1_0', 'sw.l1_0.01']) assert.ok(existsSync(join(ws, 'golden/smoke/wasm', `${n}.json`)), n);
   const readme = readFileSync(join(ws, 'README.md'), 'utf8');
   assert.match(readme, '| BASE (2 seeds) | BatchNorm |');
@@ -153,7 +156,7 @@ test('sweeps, seeds and claims through the CLI; a fresh clone reports and verifi
   const v = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
   assert.is(v.exitCode, 0, v.stdout + v.stderr);
   assert.match(v.stdout, 'skip    base: no result');
-  assert.match(v.stdout, 'verify smoke: 0 ok, 0 failed, 4 without result');
+  assert.match(v.stdout, 'verify smoke: 0 ok, 0 failed, 5 without result');
 });
 
 test.run();
