@@ -4,8 +4,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import { RESULT_FIX, resultDir, resultPath, type Workspace } from '../result/files.js';
-import { payloadPlace, validatePayload, validateRunRecord } from '../result/validate.js';
-import { parseJson } from '../jsonSchema.js';
+import { payloadPlace, payloadSchema, validatePayload, validateRunRecord } from '../result/validate.js';
+import { parseJson, schemaProblems } from '../jsonSchema.js';
+import checkpointSchema from './checkpoint.schema.json' with { type: 'json' };
 import type { ResultPayload } from '../result/types.js';
 import { writeFileAtomic } from '../result/store.js';
 import { canonicalJson } from '../result/canonical.js';
@@ -42,11 +43,28 @@ export function readStored(ws: Workspace, profile: string, name: string): Stored
   return { kind: 'ok', record, payloadSha256: sha256Hex(bytes) };
 }
 
+/** decodeCheckpoint (checksum, format, epoch count) plus the schema and the epochs' numbering and
+ * timings. Kept here, outside src/train, so the check does not change the training code's hash.
+ * Any failure is CheckpointCorrupt: the planner ignores the checkpoint with the reason and the run
+ * starts afresh, which costs only time (same bytes), so refusing to run would help nobody. */
+export function checkCheckpointText(text: string): Checkpoint {
+  const c = decodeCheckpoint(text);
+  const body = (JSON.parse(text) as { body: unknown }).body;
+  const bad = schemaProblems(checkpointSchema, '', body, '', [payloadSchema])[0];
+  if (bad) throw new CheckpointCorrupt(`${bad.pointer || 'body'}: ${bad.message}`);
+  const s = c.state;
+  if (s.epochSeconds.length !== s.epoch) throw new CheckpointCorrupt(`/state/epochSeconds: ${s.epochSeconds.length} time(s) listed, but /state/epoch is ${s.epoch}`);
+  s.epochs.forEach((e, i) => {
+    if (e.epoch !== i + 1) throw new CheckpointCorrupt(`/state/epochs/${i}/epoch: is ${e.epoch}, expected ${i + 1}`);
+  });
+  return c;
+}
+
 export function readCheckpoint(ws: Workspace, profile: string, name: string): Checkpoint | CheckpointCorrupt | null {
   const p = checkpointPath(ws, profile, name);
   if (!existsSync(p)) return null;
   try {
-    return decodeCheckpoint(readFileSync(p, 'utf8'));
+    return checkCheckpointText(readFileSync(p, 'utf8'));
   } catch (e) {
     if (e instanceof CheckpointCorrupt) return e;
     throw e;

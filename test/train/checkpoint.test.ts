@@ -1,6 +1,5 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHash } from 'node:crypto';
 import { decodeCheckpoint, encodeCheckpoint, CheckpointCorrupt, type Checkpoint } from '../../src/train/checkpoint.js';
 
 const sample = (): Checkpoint => ({
@@ -33,27 +32,6 @@ test('torn, edited or foreign files are refused', () => {
   assert.throws(() => decodeCheckpoint(text.slice(0, text.length / 2)), (e: unknown) => e instanceof CheckpointCorrupt);
   assert.throws(() => decodeCheckpoint(text.replace('"epoch":1,', '"epoch":2,')), /checksum mismatch/);
   assert.throws(() => decodeCheckpoint('{"a":1}'), /not a normreg checkpoint/);
-});
-
-/** A checkpoint whose checksum is right but whose body is not what the harness writes. */
-function forged(edit: (body: any) => void): string {
-  const body = JSON.parse(/"body":(.*)\}\n$/s.exec(encodeCheckpoint(sample()))![1]);
-  edit(body);
-  const text = JSON.stringify(body);
-  return `{"sha256":"${createHash('sha256').update(text).digest('hex')}","body":${text}}\n`;
-}
-
-test('a body with the right checksum is still checked: schema, ranges, epochs against state.epoch', () => {
-  assert.ok(decodeCheckpoint(forged(() => {})));
-  const why = (edit: (b: any) => void) => { try { decodeCheckpoint(forged(edit)); return 'accepted'; } catch (e) { assert.instance(e, CheckpointCorrupt); return (e as Error).message; } };
-  assert.is(why((b) => { b.state.epochs[0].testAcc = 140; }), '/state/epochs/0/testAcc: must be <= 100 (got 140)');
-  assert.is(why((b) => { b.state.epochs[0].trainLoss = 'low'; }), '/state/epochs/0/trainLoss: must be number (got "low")');
-  assert.is(why((b) => { b.state.params.c1 = 12; }), '/state/params/c1: must be string (got 12)');
-  assert.is(why((b) => { b.fingerprint = 'x'; }), '/fingerprint: "x" does not match ^[0-9a-f]{64}$');
-  assert.is(why((b) => { delete b.state.lastEval; }), "/state: missing required key 'lastEval'");
-  assert.is(why((b) => { b.state.epoch = 2; }), '/state/epochs: 1 epoch(s) listed, but /state/epoch is 2');
-  assert.is(why((b) => { b.state.epochSeconds = []; }), '/state/epochSeconds: 0 time(s) listed, but /state/epoch is 1');
-  assert.is(why((b) => { b.state.epochs[0].epoch = 2; }), '/state/epochs/0/epoch: is 2, expected 1');
 });
 
 test.run();
