@@ -12,6 +12,8 @@ export interface Common {
   ws: Workspace;
   profile: Profile;
   specs: ResolvedSpec[];
+  /** every spec of the profile, before --only: what claims and figures may name */
+  all: ResolvedSpec[];
   filtered: boolean;
 }
 
@@ -54,6 +56,7 @@ export function common(values: Values, files?: string[]): Common {
   }
   const specFiles = files && files.length ? files.map((f) => resolve(f)) : listSpecFiles(resolve(values.specs ?? 'specs'));
   let specs = loadSpecs(specFiles, profile, seeds);
+  const all = specs;
   let filtered = seeds !== undefined;
   if (values.only) {
     // a run's name, its group (all its seeds), a sweep's name (all its runs) or a tag (specs/*.json "tags")
@@ -67,7 +70,7 @@ export function common(values: Values, files?: string[]): Common {
     specs = specs.filter((s) => wanted.some((w) => matches(s, w)));
     filtered = true;
   }
-  return { ws, profile, specs, filtered };
+  return { ws, profile, specs, all, filtered };
 }
 
 function onlyList(text: string): string[] {

@@ -9,6 +9,7 @@ import { PROFILES } from '../spec/types.js';
 import { common, oneOf, selectionOf, updateMode, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { verifyAndReport } from './verifyFlow.js';
+import { checkInputs } from '../verify/inputs.js';
 
 export async function cmdMerge(values: Values, dirs: string[]): Promise<number> {
   const ws = { root: process.cwd() };
@@ -22,6 +23,7 @@ export async function cmdMerge(values: Values, dirs: string[]): Promise<number> 
     const { selection, problems } = mergeSelection(manifests.map(({ file, m }) => ({ file: shown(file), m })), given);
     if (problems.length) throw new RunError('RUN', problems.map((p) => problem(p.file, '', p.message, p.fix)));
     const c = common({ ...values, only: selection.only?.join(','), seeds: selection.seeds?.join(',') });
+    await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' });
     const copied = copyShardResults(c.ws, c.profile, manifests, mergePlanFingerprint(c.specs, codeHash()), c.specs.map((s) => s.name));
     process.stdout.write(`merge ${c.profile}: ${manifests.length} shard(s), ${copied} run(s)${c.filtered ? ` of ${describeSelection(selection)}` : ''}\n`);
     const ok = await verifyAndReport(c, mode, !c.filtered);

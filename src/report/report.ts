@@ -37,10 +37,13 @@ export interface Collected {
   pending: string[];
   /** how many of the profile's runs have a committed golden */
   progress: Progress;
+  /** every experiment (row name) the profile's specs declare, with or without --only: what claims may name */
+  known: string[];
 }
 
-/** Rows grouped by experiment (its seeds together), in spec order. */
-export function collectRows(ws: Workspace, specs: ResolvedSpec[]): Collected {
+/** Rows grouped by experiment (its seeds together), in spec order. `all`: every spec of the
+ * profile when `specs` is a selection (--only). */
+export function collectRows(ws: Workspace, specs: ResolvedSpec[], all: ResolvedSpec[] = specs): Collected {
   const groups = new Map<string, ResolvedSpec[]>();
   for (const s of specs) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
   const rows: TableRow[] = [];
@@ -63,12 +66,12 @@ export function collectRows(ws: Workspace, specs: ResolvedSpec[]): Collected {
     rows.push(buildRow(runs, members.map((m) => m.seed)));
     payloads.push(...runs.map((r) => r.payload));
   }
-  return { rows, payloads, pending, progress };
+  return { rows, payloads, pending, progress, known: [...new Set(all.map((s) => s.group))] };
 }
 
 /** The README section of a profile: tables, pending runs, claims. */
 export function renderReport(ws: Workspace, profile: string, c: Collected): string {
-  return renderMarkdownTable(profile, c.rows, c.pending, renderClaims(evaluateClaims(loadClaims(ws.root), c.rows)), c.progress);
+  return renderMarkdownTable(profile, c.rows, c.pending, renderClaims(evaluateClaims(loadClaims(ws.root, c.known), c.rows)), c.progress);
 }
 
 export function writeReadmeTable(ws: Workspace, profile: string, body: string): boolean {
