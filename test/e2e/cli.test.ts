@@ -137,7 +137,7 @@ test('sweeps, seeds and claims through the CLI; a fresh clone reports and verifi
   for (const n of ['base', 'base.seed_2', 'sw.l1_0', 'sw.l1_0.01']) assert.ok(existsSync(join(ws, 'golden/smoke/wasm', `${n}.json`)), n);
   const readme = readFileSync(join(ws, 'README.md'), 'utf8');
   assert.match(readme, '| BASE | BatchNorm | 0 | 0 | 1, 2 | ');
-  assert.match(readme, '**smoke profile: 4 of 4 runs trained**');
+  assert.match(readme, '**smoke profile: 4 of 5 runs trained**'); // 'other' has no golden
   assert.match(readme, '**Sweep `sw`: SW** (2 runs;');
   assert.match(readme, /\| L1 hurts \*\*(holds|does not hold)\*\* \(1 seed\) \| `bestTestLoss\(sw.l1_0\) < bestTestLoss\(sw.l1_0.01\)` \|/);
   assert.match(readme, 'not evaluated (no result for other)');
