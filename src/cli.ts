@@ -9,6 +9,7 @@ import { cmdMerge } from './commands/merge.js';
 import { cmdVerify } from './commands/verify.js';
 import { cmdReport } from './commands/report.js';
 import { cmdList, cmdValidate } from './commands/validate.js';
+import { cmdSetup } from './commands/setup.js';
 
 const HELP = `normreg: reproduce "Normalization and Regularization on MNIST" from declarative specs
 
@@ -21,6 +22,8 @@ Commands:
   verify                  compare stored results with goldens (no training); checks README is current
   report                  regenerate the README results table from stored results (or goldens)
   merge [DIR...]          combine the results of \`reproduce --shard\` runs, then verify and report
+  setup tensorflow        build TensorFlow's binding from a TensorFlow wheel (pip) for --backend tensorflow;
+                          [--gpu] tensorflow-gpu (CUDA 12 wheels), [--wheel FILE], [--python P]
   bench                   training-speed benchmark (see README); --compare-pytorch [--python P]
                           [--rounds N] alternates with the study's PyTorch and prints ratios
 
@@ -58,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'report': return cmdReport(values);
     case 'merge': return cmdMerge(values, rest);
     case 'worker': return cmdWorker(values);
+    case 'setup': return cmdSetup(values, rest);
     case 'bench': {
       const { runBench } = await import('./run/bench.js');
       return runBench(values);

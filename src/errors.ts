@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'RESULT_CORRUPT'
   | 'RESULT_MISSING'
   | 'BACKEND'
-  | 'RUN';
+  | 'RUN'
+  | 'SETUP';
 
 export interface Problem {
   file: string;
@@ -42,6 +43,7 @@ export class GoldenError extends NormregError {}
 export class ResultError extends NormregError {}
 export class BackendError extends NormregError {}
 export class RunError extends NormregError {}
+export class SetupError extends NormregError {}
 
 export function formatProblem(p: Problem): string {
   const where = p.file ? `${p.file}${p.pointer ? ' ' + p.pointer : ''}: ` : p.pointer ? `${p.pointer}: ` : '';

@@ -6,6 +6,7 @@ import { drawFigures } from '../report/drawFigures.js';
 import { staleReportFigures, verifyFigures, writeReportFigures } from '../verify/figures.js';
 import type { UpdateMode } from '../verify/update.js';
 import type { Common } from './args.js';
+import { isReference } from '../result/files.js';
 import { printFigures, printVerify } from './print.js';
 
 export async function checkFigures(c: Common, mode: UpdateMode, checkStale: boolean): Promise<number> {
@@ -32,11 +33,13 @@ export function tableBody(c: Common) {
 export /** Verify results against goldens; for a complete plan also the report: written where goldens may
  * be written, only checked (README table, report figures) under --update none, as in CI. */
 async function verifyAndReport(c: Common, mode: UpdateMode, complete: boolean): Promise<boolean> {
-  const write = complete && mode !== 'none';
-  const expected = complete && !write ? { section: TABLE_SECTION(c.profile), body: tableBody(c).body } : undefined;
+  // README's table and reports/ figures are the reference engine's; other backends only verify
+  const reference = isReference(c.ws);
+  const write = complete && mode !== 'none' && reference;
+  const expected = complete && !write && reference ? { section: TABLE_SECTION(c.profile), body: tableBody(c).body } : undefined;
   const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: complete, expectedReadmeSection: expected });
   printVerify(outcome, process.stdout);
-  const figFailed = await checkFigures(c, mode, complete && !write);
+  const figFailed = await checkFigures(c, mode, complete && !write && reference);
   if (write) {
     const r = await writeReport(c);
     process.stdout.write(`report: README.md ${r.readme ? 'updated' : 'current'}, ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);

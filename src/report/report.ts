@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
+import { REFERENCE_BACKEND, goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
 import { buildRow, renderMarkdownTable, type TableRow } from './table.js';
 import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
 import { replaceSection } from './readme.js';
@@ -16,7 +16,8 @@ export const TABLE_SECTION = (profile: string) => `results:${profile}`;
 export function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
   const r = readResult(resultPath(ws, spec.profile, spec.name));
   if (r) return { payload: r, source: 'results' };
-  for (const b of BACKEND_CHOICES.filter((c) => c !== 'auto')) {
+  const mine = ws.backend ?? REFERENCE_BACKEND;
+  for (const b of [mine, ...BACKEND_CHOICES.filter((c) => c !== 'auto' && c !== mine)]) {
     const g = readGolden(goldenPath(ws, spec.profile, b, spec.name));
     if (g) return { payload: g, source: 'golden' };
   }

@@ -3,7 +3,8 @@
  * the training set without augmentation), epoch-augmented (with the study's augmentation). */
 import { resolveSpec } from '../spec/load.js';
 import { availableParallelism } from 'node:os';
-import { parseThreads, selectBackend, setBackendThreads, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
+import { applyThreads, parseTfThreads, selectBackend, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
+import { readCpuFacts } from './cpuInfo.js';
 import { loadDatasetFor } from './runSpec.js';
 import { train } from '../train/loop.js';
 import { problem, RunError, UsageError } from '../errors.js';
@@ -38,17 +39,19 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
   const rounds = int('rounds', values.rounds, 3);
   const backendChoice = (values.backend ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
-  const threads = parseThreads(values.threads === undefined ? undefined : String(values.threads), availableParallelism() >= 2 ? 2 : 1);
   const python = values['compare-pytorch'] ? String(values.python ?? 'python3') : undefined;
   if (python !== undefined) await checkPytorch(python);
-  const backend = await setBackendThreads(await selectBackend(backendChoice), threads);
+  const tfThreads = backendChoice === 'wasm' || backendChoice === 'cpu' ? undefined : parseTfThreads(values.threads as string | undefined, values['inter-threads'] as string | undefined);
+  const backend = await applyThreads(await selectBackend(backendChoice, { tfThreads }), values.threads as string | undefined, availableParallelism() >= 2 ? 2 : 1);
+  const cpu = readCpuFacts();
   const log = (s: string) => { if (!values.json) process.stdout.write(s + '\n'); };
-  log(`bench: backend ${backend.name} (${backend.kernels.join(', ') || 'stock kernels'}), threads ${backend.threads}, batch 64`);
+  log(`bench: backend ${backend.name} (${backend.tensorflow ? `TensorFlow ${backend.tensorflow.version}, ${backend.tensorflow.intraOpThreads} intra-op / ${backend.tensorflow.interOpThreads} inter-op threads, oneDNN ${backend.tensorflow.onednn}` : backend.kernels.join(', ') || 'stock kernels'}), threads ${backend.threads}, batch 64`);
+  log(`cpu: ${cpu.vendor} family ${cpu.family} model ${cpu.model} (${cpu.modelName}), ${cpu.logicalCpus} logical, ${cpu.simd.join(' ')}`);
   // Untimed warm-up: V8 first runs wasm and JS through its baseline compilers and optimizes hot
   // code after a few seconds; without this the first timed mode reads up to 40% low.
   await measure(backend, ['batch', 'group'], ['step'], 40, epochImages, () => {});
   const measureOurs = async (): Promise<BenchSummary> => ({
-    backend: backend.name, threads: backend.threads, batchSize: 64,
+    backend: backend.name, threads: backend.threads, batchSize: 64, cpu, ...(backend.tensorflow ? { tensorflow: backend.tensorflow } : {}),
     results: await measure(backend, norms, modes, steps, epochImages, log),
   });
   if (python === undefined) {

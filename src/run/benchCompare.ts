@@ -1,9 +1,11 @@
 /** Ratios of this engine's bench results to PyTorch's, measured in alternating rounds in one
  * command (the machine's speed drifts by tens of percent over minutes, so only numbers taken side
  * by side are compared). Pure: rows in, rows out. */
+import type { CpuFacts } from './cpuInfo.js';
+import type { TensorflowFacts } from '../engine/tensorflow.js';
 
 export interface BenchRow { norm: string; mode: string; imagesPerSec: number }
-export interface BenchSummary { backend: string; threads: number; batchSize: number; results: BenchRow[] }
+export interface BenchSummary { backend: string; threads: number; batchSize: number; results: BenchRow[]; cpu?: CpuFacts; tensorflow?: TensorflowFacts }
 
 export interface ComparisonRow {
   norm: string;
