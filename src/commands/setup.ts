@@ -4,13 +4,17 @@ import { UsageError } from '../errors.js';
 import { setupTensorflow } from '../setup/tensorflow.js';
 import { cacheRootFor } from '../setup/paths.js';
 import type { Values } from './args.js';
+import { fileURLToPath } from 'node:url';
+
+/** normreg's own folder (its node_modules gets the binding), wherever the command runs from. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function cmdSetup(values: Values, rest: string[]): Promise<number> {
   if (rest[0] !== 'tensorflow' || rest.length !== 1) throw new UsageError(`setup: unknown target '${rest.join(' ')}'`, 'use `normreg setup tensorflow [--gpu] [--wheel FILE]`');
   const log = (s: string) => { if (!values.json) process.stdout.write(s + '\n'); };
   const report = await setupTensorflow({
     variant: values.gpu ? 'gpu' : 'cpu', wheel: values.wheel, python: values.python ?? 'python3',
-    root: process.cwd(), cacheRoot: cacheRootFor(process.env, homedir()), log,
+    root: PACKAGE_ROOT, cacheRoot: cacheRootFor(process.env, homedir()), log,
   });
   if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
   else {
