@@ -25,7 +25,8 @@ Commands:
   setup tensorflow        build TensorFlow's binding from a TensorFlow wheel (pip) for --backend tensorflow;
                           [--gpu] tensorflow-gpu (CUDA 12 wheels), [--wheel FILE], [--python P]
   bench                   training-speed benchmark (see README); --compare-pytorch [--python P]
-                          [--rounds N] alternates with the study's PyTorch and prints ratios
+                          [--rounds N] alternates with the study's PyTorch and prints ratios;
+                          --engines wasm,tensorflow: each engine in its own process, one table
 
 Options:
   --profile full|smoke    which profile (default full)
@@ -36,7 +37,9 @@ Options:
   --json                  (report) print the table rows as JSON
   --jobs N, -j N          (reproduce) parallel runs, one child process each (default: cores / threads per run)
   --threads 1|2|auto      (reproduce, bench) wasm kernel threads per run; results are the same bytes
-                          either way (default auto: 2 when one run trains, else 1; bench: 2)
+                          either way (default auto: 2 when one run trains, else 1; bench: 2).
+                          tensorflow backends: --threads N intra-op threads (default: all cores), part of
+                          a run's environment (they change TensorFlow's bits); --inter-threads N (default 1)
   --force                 (reproduce) re-train even where the stored result is current
   --dry                   (reproduce) print the plan and why each run is (not) re-run; train nothing
   --shard I/N             (reproduce) run only the I-th of N deterministic parts of the plan

@@ -6,6 +6,9 @@ import { drawFigures } from '../report/drawFigures.js';
 import { staleReportFigures, verifyFigures, writeReportFigures } from '../verify/figures.js';
 import type { UpdateMode } from '../verify/update.js';
 import type { Common } from './args.js';
+import { isExact, toleranceFor } from '../verify/compare.js';
+
+const EXACT_METRICS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr', 'bestTrainAcc', 'bestTestAcc', 'bestTestLoss'];
 import { isReference } from '../result/files.js';
 import { printFigures, printVerify } from './print.js';
 
@@ -13,8 +16,15 @@ export async function checkFigures(c: Common, mode: UpdateMode, checkStale: bool
   const results = loadResultsFor(c.ws, c.specs);
   const payloads = results.filter((r): r is NonNullable<typeof r> => r !== null);
   if (payloads.length === 0) return 0;
+  // Figures are compared pixel for pixel: only meaningful where the results compare bit for bit.
+  // A backend with tolerances (tensorflow: thread counts and CPUs change its bits) has no figure goldens.
+  const backend = payloads[0].backend;
+  if (!EXACT_METRICS.every((m) => isExact(toleranceFor(c.specs[0], backend, m)))) {
+    process.stdout.write(`figures: not compared (backend ${backend} is verified within tolerances, figures only bit for bit)\n`);
+    return 0;
+  }
   const drawn = await drawFigures(c.ws.root, c.specs, payloads, c.filtered || payloads.length < results.length);
-  const verdicts = verifyFigures(c.ws.root, c.profile, payloads[0].backend, drawn, mode);
+  const verdicts = verifyFigures(c.ws.root, c.profile, backend, drawn, mode);
   return printFigures(verdicts, checkStale ? staleReportFigures(c.ws.root, c.profile, drawn) : [], process.stdout);
 }
 

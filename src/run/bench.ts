@@ -32,6 +32,7 @@ function int(flag: string, v: unknown, dflt: number): number {
 }
 
 export async function runBench(values: Record<string, unknown>): Promise<number> {
+  if (values.engines !== undefined) return (await import('./benchEngines.js')).runEngineBench(values);
   const norms = list('norms', values.norms, NORMS);
   const modes = list('modes', values.modes, MODES);
   const steps = int('steps', values.steps, 60);
@@ -125,7 +126,7 @@ const PYTORCH_SCRIPT = fileURLToPath(new URL('../../src/run/bench_pytorch.py', i
 const PYTORCH_FIX = 'install the reference with `apt-get install python3-torch python3-torchvision` (Debian), ' +
   'or name a Python that has both: --python /path/to/python3';
 
-async function checkPytorch(python: string): Promise<void> {
+export async function checkPytorch(python: string): Promise<void> {
   const r = await execa(python, ['-c', 'import torch, torchvision'], { reject: false });
   if (r.exitCode !== 0) {
     const why = r.failed && r.exitCode === undefined ? `'${python}' cannot be run` : `'${python}' cannot import torch and torchvision`;
@@ -133,7 +134,7 @@ async function checkPytorch(python: string): Promise<void> {
   }
 }
 
-async function measurePytorch(python: string, norms: readonly string[], modes: readonly string[], steps: number,
+export async function measurePytorch(python: string, norms: readonly string[], modes: readonly string[], steps: number,
   epochImages: number, threads: number): Promise<BenchSummary> {
   const r = await execa(python, [PYTORCH_SCRIPT, '--json', '--threads', String(threads), '--steps', String(steps),
     '--epoch-images', String(epochImages), '--norms', norms.join(','), '--modes', modes.join(',')], { reject: false });
