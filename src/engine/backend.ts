@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { BackendError, problem, UsageError } from '../errors.js';
 import { loadTensorflow, tfjsNodePackage, type TensorflowFacts, type TfThreads } from './tensorflow.js';
 
@@ -38,10 +40,10 @@ async function activate(name: string): Promise<boolean> {
   }
 }
 
-function installed(pkg: string): boolean {
+/** Staged by `normreg setup tensorflow --gpu` (npm may install the package without its binding). */
+function setUp(pkg: string): boolean {
   try {
-    createRequire(import.meta.url).resolve(`${pkg}/package.json`);
-    return true;
+    return existsSync(join(dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'deps', 'manifest.json'));
   } catch {
     return false;
   }
@@ -64,7 +66,7 @@ export interface SelectOptions {
 export async function selectBackend(choice: BackendChoice, opts: SelectOptions = {}): Promise<BackendInfo> {
   const versions: Record<string, string> = { 'tfjs-core': tf.version_core };
   const tfThreads = opts.tfThreads ?? { intra: availableParallelism(), inter: 1 };
-  if (choice === 'tensorflow-gpu' || (choice === 'auto' && installed(tfjsNodePackage('gpu')))) {
+  if (choice === 'tensorflow-gpu' || (choice === 'auto' && setUp(tfjsNodePackage('gpu')))) {
     try {
       const facts = await loadTensorflow('gpu', tfThreads);
       if (facts.devices.includes('GPU')) return tensorflowInfo('tensorflow-gpu', facts, versions);

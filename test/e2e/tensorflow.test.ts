@@ -44,17 +44,11 @@ if (!ready && process.env.CI === 'true') {
 }
 
 test('asking for a TensorFlow backend that is not set up: exit 2 naming the setup command', async () => {
+  // tensorflow-gpu is never set up on these machines (npm may have installed the package, not its binding)
   const ws = makeWorkspace({ 'a.json': tinySpec('a') });
-  let gpuInstalled = true;
-  try {
-    await import('@tensorflow/tfjs-node-gpu/package.json', { with: { type: 'json' } });
-  } catch {
-    gpuInstalled = false;
-  }
-  if (gpuInstalled) return;
   const r = await normreg(ws, ['reproduce', '--profile', 'smoke', '--backend', 'tensorflow-gpu']);
   assert.is(r.exitCode, 2);
-  assert.match(r.stderr, "@tensorflow/tfjs-node-gpu is not installed (fix: run `npx normreg setup tensorflow` (add --gpu for tensorflow-gpu)");
+  assert.match(r.stderr, /normreg: --backend: @tensorflow\/tfjs-node-gpu is (not installed|installed but its TensorFlow binding does not load: .*) \(fix: run `npx normreg setup tensorflow` \(add --gpu for tensorflow-gpu\)/);
 });
 
 test.run();
