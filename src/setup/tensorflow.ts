@@ -84,10 +84,12 @@ async function extractMembers(o: SetupOptions, wheel: string, members: string[],
 async function pipDownload(o: SetupOptions, args: string[], what: string): Promise<void> {
   const r = await execa(o.python, args, { reject: false, stdin: 'ignore', all: true });
   if (r.exitCode !== 0) {
-    const tail = String(r.all ?? '').trim().split('\n').slice(-4).join(' | ');
+    const lines = String(r.all ?? '').trim().split('\n');
+    const errors = lines.filter((l) => l.startsWith('ERROR')); // pip's retry warnings say nothing new
+    const tail = (errors.length ? errors : lines.slice(-3)).join(' | ');
     const none = /No matching distribution|Could not find a version/.test(String(r.all));
-    throw fail(none ? `pip has no ${what} for this platform (${process.platform} ${process.arch}, ${o.python}): ${tail}` : `pip could not download ${what}: ${tail}`,
-      none ? 'TensorFlow 2.21 publishes Linux wheels for x86_64 and aarch64 (glibc >= 2.27); download one elsewhere and pass it with --wheel FILE' : 'check pip\'s index settings (pip config list) and network, or pass a downloaded wheel with --wheel FILE');
+    throw fail(none ? `no wheel for this platform: pip finds no ${what} for ${process.platform} ${process.arch} (${o.python}): ${tail}` : `pip could not download ${what}: ${tail}`,
+      none ? `TensorFlow ${TF_VERSION} publishes Linux wheels for x86_64 and aarch64 (glibc >= 2.27); check pip's index (pip config list), or fetch the wheel where it is served (pip download --no-deps ${args[args.length - 1]}) and pass it with --wheel FILE` : 'check pip\'s index settings (pip config list) and network, or pass a downloaded wheel with --wheel FILE');
   }
 }
 
@@ -98,8 +100,8 @@ async function buildEntry(o: SetupOptions, entry: string): Promise<string> {
   try {
     let wheel = o.wheel;
     if (!wheel) {
-      o.log(`  pip download ${wheelProject(o.variant)}==${TF_VERSION} (about 270 MB for the CPU wheel)`);
-      await pipDownload(o, pipDownloadArgs(o.variant, TF_VERSION, join(work, 'wheels')), `a ${wheelProject(o.variant)} ${TF_VERSION} wheel`);
+      o.log(`  pip download ${wheelProject(o.variant)}==${TF_VERSION} (${o.variant === 'cpu' ? 'about 270 MB' : 'several hundred MB'})`);
+      await pipDownload(o, pipDownloadArgs(o.variant, TF_VERSION, join(work, 'wheels')), `${wheelProject(o.variant)} ${TF_VERSION} wheel`);
       const { readdirSync } = await import('node:fs');
       const found = readdirSync(join(work, 'wheels')).filter((f) => f.endsWith('.whl'));
       if (found.length !== 1) throw fail(`pip downloaded ${found.length} wheels, expected one`, 'pass the wheel with --wheel FILE');
