@@ -2,7 +2,7 @@
  * tfjs-node(-gpu) installed without its download -> the binding built from source -> loaded once in
  * a child process. The decisions are in wheel.ts and paths.ts; this file does the IO. Every step
  * writes into a temp folder and renames, so a failure leaves the previous working state. */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, lstatSync, writeFileSync, statSync, cpSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, lstatSync, writeFileSync, statSync, cpSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
@@ -102,7 +102,6 @@ async function buildEntry(o: SetupOptions, entry: string): Promise<string> {
     if (!wheel) {
       o.log(`  pip download ${wheelProject(o.variant)}==${TF_VERSION} (${o.variant === 'cpu' ? 'about 270 MB' : 'several hundred MB'})`);
       await pipDownload(o, pipDownloadArgs(o.variant, TF_VERSION, join(work, 'wheels')), `${wheelProject(o.variant)} ${TF_VERSION} wheel`);
-      const { readdirSync } = await import('node:fs');
       const found = readdirSync(join(work, 'wheels')).filter((f) => f.endsWith('.whl'));
       if (found.length !== 1) throw fail(`pip downloaded ${found.length} wheels, expected one`, 'pass the wheel with --wheel FILE');
       wheel = join(work, 'wheels', found[0]);
@@ -143,7 +142,6 @@ async function addCudaWheels(o: SetupOptions, wheel: string, members: string[], 
   o.log(`  pip download ${reqs.length} CUDA 12 runtime wheels (several GB)`);
   const dir = join(work, 'cuda');
   await pipDownload(o, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--dest', dir, ...reqs], `the CUDA 12 wheels (${reqs.join(' ')})`);
-  const { readdirSync } = await import('node:fs');
   const dirs = new Set<string>();
   for (const w of readdirSync(dir).filter((f) => f.endsWith('.whl'))) {
     const libs = cudaLibMembers(await listMembers(o, join(dir, w)));
