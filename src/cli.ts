@@ -9,6 +9,7 @@ import { cmdMerge } from './commands/merge.js';
 import { cmdVerify } from './commands/verify.js';
 import { cmdReport } from './commands/report.js';
 import { cmdList, cmdValidate } from './commands/validate.js';
+import { cmdSetup } from './commands/setup.js';
 
 const HELP = `normreg: reproduce "Normalization and Regularization on MNIST" from declarative specs
 
@@ -22,8 +23,11 @@ Commands:
   report                  regenerate the README results table from stored results (or goldens)
   merge [DIR...]          combine the results of \`reproduce --shard\` runs (with the --only and
                           --seeds they were made with), then verify and report
+  setup tensorflow        build TensorFlow's binding from a TensorFlow wheel (pip) for --backend tensorflow;
+                          [--gpu] tensorflow-gpu (CUDA 12 wheels), [--wheel FILE], [--python P]
   bench                   training-speed benchmark (see README); --compare-pytorch [--python P]
-                          [--rounds N] alternates with the study's PyTorch and prints ratios
+                          [--rounds N] alternates with the study's PyTorch and prints ratios;
+                          --engines wasm,tensorflow: each engine in its own process, one table
 
 Options:
   --profile full|smoke    which profile (default full)
@@ -35,7 +39,9 @@ Options:
   --json                  (report) print the table rows as JSON
   --jobs N, -j N          (reproduce) parallel runs, one child process each (default: cores / threads per run)
   --threads 1|2|auto      (reproduce, bench) wasm kernel threads per run; results are the same bytes
-                          either way (default auto: 2 when one run trains, else 1; bench: 2)
+                          either way (default auto: 2 when one run trains, else 1; bench: 2).
+                          tensorflow backends: --threads N intra-op threads (default: all cores), part of
+                          a run's environment (they change TensorFlow's bits); --inter-threads N (default 1)
   --force                 (reproduce) re-train even where the stored result is current
   --dry                   (reproduce) print the plan, its expected duration and why each run is
                           (not) re-run; train nothing
@@ -61,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'report': return cmdReport(values);
     case 'merge': return cmdMerge(values, rest);
     case 'worker': return cmdWorker(values);
+    case 'setup': return cmdSetup(values, rest);
     case 'bench': {
       const { runBench } = await import('./run/bench.js');
       return runBench(values);

@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'CLAIMS_INVALID'
   | 'SHARD_CORRUPT'
   | 'BACKEND'
-  | 'RUN';
+  | 'RUN'
+  | 'SETUP';
 
 export interface Problem {
   file: string;
@@ -47,6 +48,7 @@ export class BackendError extends NormregError {}
 export class RunError extends NormregError {}
 /** claims.json and other report inputs */
 export class ReportError extends NormregError {}
+export class SetupError extends NormregError {}
 
 export function formatProblem(p: Problem): string {
   const where = p.file ? `${p.file}${p.pointer ? ' ' + p.pointer : ''}: ` : p.pointer ? `${p.pointer}: ` : '';

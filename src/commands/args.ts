@@ -30,6 +30,7 @@ export function parse(argv: string[]) {
         'compare-pytorch': { type: 'boolean' }, python: { type: 'string' }, rounds: { type: 'string' },
         jobs: { type: 'string', short: 'j' }, force: { type: 'boolean' }, dry: { type: 'boolean' }, shard: { type: 'string' },
         'no-wait': { type: 'boolean' }, seeds: { type: 'string' }, threads: { type: 'string' },
+        gpu: { type: 'boolean' }, wheel: { type: 'string' }, 'inter-threads': { type: 'string' }, engines: { type: 'string' },
       },
     });
   } catch (e) {
@@ -46,7 +47,9 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
 }
 
 export function common(values: Values, files?: string[]): Common {
-  const ws = { root: process.cwd() };
+  // --backend picks whose results are read (and, in reproduce, written); auto is settled after loading
+  const b = values.backend;
+  const ws = { root: process.cwd(), ...(b && b !== 'auto' && b !== 'wasm' ? { backend: b } : {}) };
   const profile = oneOf('profile', values.profile, PROFILES, 'full');
   let seeds: number[] | undefined;
   if (values.seeds !== undefined) {

@@ -4,6 +4,7 @@ import { evaluateClaims, loadClaims } from '../report/claims.js';
 import { common, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { checkInputs } from '../verify/inputs.js';
+import { isReference } from '../result/files.js';
 import { tableBody, writeReport } from './verifyFlow.js';
 
 export async function cmdReport(values: Values): Promise<number> {
@@ -13,6 +14,11 @@ export async function cmdReport(values: Values): Promise<number> {
   if (values.json) {
     const claims = evaluateClaims(loadClaims(c.ws.root, collected.known), collected.rows);
     process.stdout.write(JSON.stringify({ profile: c.profile, rows: jsonRows(collected.rows), pending: collected.pending, claims }, null, 2) + '\n');
+    return 0;
+  }
+  if (!isReference(c.ws)) {
+    // README's table is the wasm engine's: another backend's table is printed, never written
+    process.stdout.write(`${body}\n\n(backend ${c.ws.backend}: printed only; README.md shows the reference wasm engine)\n`);
     return 0;
   }
   const release = await lockWorkspace(c, values, 'report');

@@ -1,7 +1,7 @@
 /** normreg reproduce: plan, train (in process or in --jobs workers), verify, report. */
 import { relative } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { BACKEND_CHOICES, parseThreads, selectBackend, setBackendThreads, type BackendChoice, type BackendInfo } from '../engine/backend.js';
+import { BACKEND_CHOICES, applyThreads, parseTfThreads, selectBackend, type BackendChoice, type BackendInfo } from '../engine/backend.js';
 import { verifyAll } from '../verify/verify.js';
 import { checkInputs } from '../verify/inputs.js';
 import { createWorkerBoard } from '../run/progress.js';
@@ -17,26 +17,33 @@ import { printPlan, printVerify } from './print.js';
 import { verifyAndReport } from './verifyFlow.js';
 
 function workerArgs(c: Common, values: Values, backend: BackendInfo, name: string): string[] {
-  return ['worker', '--profile', c.profile, '--backend', backend.name, '--threads', String(Math.max(1, backend.threads)), '--only', name, ...(values.specs ? ['--specs', values.specs] : []), ...(values.seeds ? ['--seeds', values.seeds] : []), ...(values.force ? ['--force'] : [])];
+  return ['worker', '--profile', c.profile, '--backend', backend.name, '--threads', String(Math.max(1, backend.threads)), ...(backend.tensorflow ? ['--inter-threads', String(backend.tensorflow.interOpThreads)] : []), '--only', name, ...(values.specs ? ['--specs', values.specs] : []), ...(values.seeds ? ['--seeds', values.seeds] : []), ...(values.force ? ['--force'] : [])];
+}
+
+/** TensorFlow's thread counts when the choice may load it (they must be known before it loads). */
+export function tfThreadsFor(choice: BackendChoice, values: Values) {
+  return choice === 'wasm' || choice === 'cpu' ? undefined : parseTfThreads(values.threads, values['inter-threads']);
 }
 
 export async function cmdReproduce(values: Values): Promise<number> {
-  const c = common(values);
+  const c0 = common(values);
   const mode = updateMode(values);
   const shard = parseShard(values.shard);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
-  for (const s of c.specs) loadDatasetFor(s); // every dataset problem surfaces before anything is written
-  await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' }); // and every golden, claims or figures problem
-  let backend = await selectBackend(backendChoice);
+  for (const s of c0.specs) loadDatasetFor(s); // every dataset problem surfaces before anything is written
+  await checkInputs(c0.ws, c0.specs, c0.all, { goldens: mode !== 'all' }); // and every golden, claims or figures problem
+  let backend = await selectBackend(backendChoice, { tfThreads: tfThreadsFor(backendChoice, values) });
+  // results are filed by the backend that actually trains (auto may become tensorflow-gpu)
+  const c: Common = { ...c0, ws: backend.name === 'wasm' ? { root: c0.ws.root } : { root: c0.ws.root, backend: backend.name } };
   const env = runEnvFor(backend);
   let plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
   const toTrain = plan.filter((p) => p.decision.action !== 'cached').length;
   const jobsGiven = values.jobs !== undefined && values.jobs !== 'auto';
   // auto: a single run gets both cores' worth of kernel threads; several runs go side by side instead
   const autoThreads = !jobsGiven && toTrain === 1 && availableParallelism() >= 2 ? 2 : 1;
-  backend = await setBackendThreads(backend, parseThreads(values.threads, autoThreads));
+  backend = await applyThreads(backend, values.threads, autoThreads);
   const jobs = parseJobs(values.jobs, backend, toTrain);
-  process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}\n`);
+  process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}${backend.tensorflow ? ` (TensorFlow ${backend.tensorflow.version}, ${backend.tensorflow.intraOpThreads} intra-op / ${backend.tensorflow.interOpThreads} inter-op thread(s) per run)` : ''}\n`);
   process.stdout.write(`${await estimateLine(c.ws, plan, backend, jobs)}\n`);
   if (values.dry) {
     printPlan(plan, process.stdout);

@@ -1,7 +1,8 @@
 /** normreg worker (internal): one run in a child process of `reproduce --jobs`; progress as JSON
  * lines on stdout. */
 import { UsageError } from '../errors.js';
-import { BACKEND_CHOICES, parseThreads, selectBackend, setBackendThreads, type BackendChoice } from '../engine/backend.js';
+import { BACKEND_CHOICES, applyThreads, selectBackend, type BackendChoice } from '../engine/backend.js';
+import { tfThreadsFor } from './reproduce.js';
 import { planRuns } from '../run/cache.js';
 import { EXIT_INTERRUPTED } from '../run/pool.js';
 import { executeRun } from '../run/runSpec.js';
@@ -14,8 +15,9 @@ export async function cmdWorker(values: Values): Promise<number> {
   const all = common(values);
   const c = { ...all, specs: all.specs.filter((s) => s.name === values.only) };
   if (c.specs.length !== 1) throw new UsageError('worker runs exactly one run (--only RUN-NAME)');
-  const selected = await selectBackend(oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice);
-  const backend = await setBackendThreads(selected, parseThreads(values.threads, 1));
+  const choice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
+  const selected = await selectBackend(choice, { tfThreads: tfThreadsFor(choice, values) });
+  const backend = await applyThreads(selected, values.threads, 1);
   const [run] = planRuns(c.ws, c.specs, runEnvFor(backend), !!values.force);
   const emit = (e: object) => process.stdout.write(JSON.stringify(e) + '\n');
   const intr = interruptHandler(true);

@@ -1,7 +1,14 @@
-/** Backend selection. auto: tfjs-node-gpu if it loads, then tfjs-node, then wasm (+ our kernels).
- * The optional native packages are imported lazily, so their absence never breaks anything. */
+/** Backend selection. auto: tensorflow-gpu when TensorFlow (set up by `normreg setup tensorflow
+ * --gpu`) lists a GPU, else the wasm engine with our kernels (the committed reference; never
+ * TensorFlow-CPU, which must be asked for with --backend tensorflow). The native packages are
+ * imported lazily, so their absence never breaks anything. */
 import * as tf from '@tensorflow/tfjs';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { BackendError, problem, UsageError } from '../errors.js';
+import { loadTensorflow, tfjsNodePackage, type TensorflowFacts, type TfThreads } from './tensorflow.js';
 
 const WASM_KERNELS_MODULE = './wasmKernels.js';
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -12,21 +19,15 @@ export interface BackendInfo {
   name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
   /** tfjs backend name */
   tfBackend: string;
+  /** wasm: kernel threads; tensorflow: intra-op threads */
   threads: number;
   /** custom kernels registered (wasm) */
   kernels: string[];
   versions: Record<string, string>;
   /** whether MaxPoolGrad should be the registered kernel (checked) or the core-ops formulation */
   useMaxPoolKernel: boolean;
-}
-
-async function tryImport(pkg: string): Promise<boolean> {
-  try {
-    await import(pkg);
-    return true;
-  } catch {
-    return false;
-  }
+  /** TensorFlow's version, devices, thread counts, oneDNN setting (tensorflow backends only) */
+  tensorflow?: TensorflowFacts;
 }
 
 async function activate(name: string): Promise<boolean> {
@@ -39,20 +40,43 @@ async function activate(name: string): Promise<boolean> {
   }
 }
 
-export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
+/** Staged by `normreg setup tensorflow --gpu` (npm may install the package without its binding). */
+function setUp(pkg: string): boolean {
+  try {
+    return existsSync(join(dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'deps', 'manifest.json'));
+  } catch {
+    return false;
+  }
+}
+
+function tensorflowInfo(name: 'tensorflow' | 'tensorflow-gpu', facts: TensorflowFacts, base: Record<string, string>): BackendInfo {
+  const pkg = tfjsNodePackage(name === 'tensorflow-gpu' ? 'gpu' : 'cpu');
+  return {
+    name, tfBackend: 'tensorflow', threads: facts.intraOpThreads, kernels: [], useMaxPoolKernel: false, tensorflow: facts,
+    // the thread counts change TensorFlow's bits (measured), so they are part of a run's environment
+    versions: { ...base, [pkg.replace('@tensorflow/', '')]: pkgVersion(pkg), tensorflow: facts.version, 'tensorflow-threads': `intra ${facts.intraOpThreads}, inter ${facts.interOpThreads}` },
+  };
+}
+
+export interface SelectOptions {
+  /** TensorFlow's thread pools, fixed when its binding loads (default: all cores intra-op, 1 inter-op) */
+  tfThreads?: TfThreads;
+}
+
+export async function selectBackend(choice: BackendChoice, opts: SelectOptions = {}): Promise<BackendInfo> {
   const versions: Record<string, string> = { 'tfjs-core': tf.version_core };
-  if (choice === 'auto' || choice === 'tensorflow-gpu') {
-    if ((await tryImport('@tensorflow/tfjs-node-gpu')) && (await activate('tensorflow'))) {
-      return { name: 'tensorflow-gpu', tfBackend: 'tensorflow', threads: 0, kernels: [], versions: { ...versions, 'tfjs-node-gpu': pkgVersion('@tensorflow/tfjs-node-gpu') }, useMaxPoolKernel: false };
+  const tfThreads = opts.tfThreads ?? { intra: availableParallelism(), inter: 1 };
+  if (choice === 'tensorflow-gpu' || (choice === 'auto' && setUp(tfjsNodePackage('gpu')))) {
+    try {
+      const facts = await loadTensorflow('gpu', tfThreads);
+      if (facts.devices.includes('GPU')) return tensorflowInfo('tensorflow-gpu', facts, versions);
+      if (choice === 'tensorflow-gpu') throw unavailable(choice, `TensorFlow ${facts.version} loaded but lists no GPU device (only ${facts.devices.join(', ')})`, 'check the NVIDIA driver (nvidia-smi) and `npx normreg setup tensorflow --gpu`; or use --backend tensorflow for the CPU');
+    } catch (e) {
+      if (choice === 'tensorflow-gpu') throw e;
+      // auto: a GPU setup that does not load is the same as none; the wasm engine below
     }
-    if (choice === 'tensorflow-gpu') throw unavailable(choice, '@tensorflow/tfjs-node-gpu did not load (it needs CUDA and its libtensorflow download)');
   }
-  if (choice === 'auto' || choice === 'tensorflow') {
-    if ((await tryImport('@tensorflow/tfjs-node')) && (await activate('tensorflow'))) {
-      return { name: 'tensorflow', tfBackend: 'tensorflow', threads: 0, kernels: [], versions: { ...versions, 'tfjs-node': pkgVersion('@tensorflow/tfjs-node') }, useMaxPoolKernel: false };
-    }
-    if (choice === 'tensorflow') throw unavailable(choice, '@tensorflow/tfjs-node did not load');
-  }
+  if (choice === 'tensorflow') return tensorflowInfo('tensorflow', await loadTensorflow('cpu', tfThreads), versions);
   if (choice === 'auto' || choice === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
     const mod = (await import(WASM_KERNELS_MODULE)) as WasmKernelsModule;
@@ -75,6 +99,23 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
     return { name: 'cpu', tfBackend: 'cpu', threads: 1, kernels: [], versions, useMaxPoolKernel: false };
   }
   throw unavailable(choice, 'unknown backend');
+}
+
+/** TensorFlow's thread counts: --threads N (intra-op; auto: all cores) and --inter-threads N (default 1). */
+export function parseTfThreads(intra: string | undefined, inter: string | undefined): TfThreads {
+  const one = (flag: string, text: string | undefined, auto: number): number => {
+    if (text === undefined || text === 'auto') return auto;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 1024) throw new UsageError(`--${flag} must be a positive integer or auto on the tensorflow backends (got '${text}')`);
+    return n;
+  };
+  return { intra: one('threads', intra, availableParallelism()), inter: one('inter-threads', inter, 1) };
+}
+
+/** The wasm engine's kernel threads from --threads (TensorFlow's were fixed when it loaded). */
+export async function applyThreads(info: BackendInfo, text: string | undefined, auto: 1 | 2): Promise<BackendInfo> {
+  if (info.tensorflow) return info;
+  return setBackendThreads(info, parseThreads(text, auto));
 }
 
 /** The --threads option: '1' or '2', or 'auto'/absent for the caller's default. */
@@ -107,11 +148,10 @@ export async function setBackendThreads(info: BackendInfo, threads: number): Pro
   return { ...info, threads };
 }
 
-function unavailable(choice: string, why: string): BackendError {
-  return new BackendError('BACKEND', [problem('', '--backend', `backend '${choice}' is not available: ${why}`, `use --backend auto or one of ${BACKEND_CHOICES.join(', ')}`)]);
+function unavailable(choice: string, why: string, fix = `use --backend auto or one of ${BACKEND_CHOICES.join(', ')}`): BackendError {
+  return new BackendError('BACKEND', [problem('', '--backend', `backend '${choice}' is not available: ${why}`, fix)]);
 }
 
-import { createRequire } from 'node:module';
 function pkgVersion(pkg: string): string {
   try {
     return (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string }).version;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
+import { REFERENCE_BACKEND, goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
 import { buildRow, renderMarkdownTable, type Progress, type TableRow } from './table.js';
 import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
 import { replaceSection } from './readme.js';
@@ -14,15 +14,17 @@ export const TABLE_SECTION = (profile: string) => `results:${profile}`;
 
 const GOLDEN_BACKENDS = BACKEND_CHOICES.filter((c) => c !== 'auto');
 
+/** A run counts as trained in this workspace's backend (wasm, the reference, by default). */
 export function hasGolden(ws: Workspace, spec: ResolvedSpec): boolean {
-  return GOLDEN_BACKENDS.some((b) => existsSync(goldenPath(ws, spec.profile, b, spec.name)));
+  return existsSync(goldenPath(ws, spec.profile, ws.backend ?? REFERENCE_BACKEND, spec.name));
 }
 
 /** The payload a row shows: the stored result, else the first golden found (backends in preference order). */
 export function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
   const r = readResult(resultPath(ws, spec.profile, spec.name));
   if (r) return { payload: r, source: 'results' };
-  for (const b of GOLDEN_BACKENDS) {
+  const mine = ws.backend ?? REFERENCE_BACKEND;
+  for (const b of [mine, ...GOLDEN_BACKENDS.filter((c) => c !== mine)]) {
     const g = readGolden(goldenPath(ws, spec.profile, b, spec.name));
     if (g) return { payload: g, source: 'golden' };
   }

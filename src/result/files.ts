@@ -8,10 +8,20 @@ import type { ResultPayload } from './types.js';
 import { canonicalJson } from './canonical.js';
 import { writeFileAtomic } from './store.js';
 
-export interface Workspace { root: string }
+/** backend: whose results this workspace reads and writes; absent = the wasm engine, the reference. */
+export interface Workspace { root: string; backend?: string }
+
+export const REFERENCE_BACKEND = 'wasm';
+export const isReference = (ws: Workspace) => !ws.backend || ws.backend === REFERENCE_BACKEND;
+
+/** results/<profile>/ holds the reference engine's runs (the README's table); another backend's
+ * runs go to results/<profile>.<backend>/ so that they never replace or mix with them. */
+export function resultsProfileDir(ws: Workspace, profile: string): string {
+  return join(ws.root, 'results', isReference(ws) ? profile : `${profile}.${ws.backend}`);
+}
 
 export function resultDir(ws: Workspace, profile: string, name: string): string {
-  return join(ws.root, 'results', profile, name);
+  return join(resultsProfileDir(ws, profile), name);
 }
 export function resultPath(ws: Workspace, profile: string, name: string): string {
   return join(resultDir(ws, profile, name), 'result.json');

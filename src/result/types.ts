@@ -1,3 +1,5 @@
+import type { CpuFacts } from '../run/cpuInfo.js';
+import type { TensorflowFacts } from '../engine/tensorflow.js';
 /** Shapes of what a run produces. The payload is the reproducible part (byte-identical for the
  * same spec + seed + backend); RunFacts hold timings and host facts and are never compared. */
 
@@ -57,4 +59,8 @@ export interface RunFacts {
   imagesPerSec: number;
   /** epochs taken from a checkpoint (0: trained from scratch in one go) */
   resumedFromEpoch: number;
+  /** vendor, family, model, SIMD flags */
+  cpuInfo: CpuFacts;
+  /** TensorFlow's version, devices, thread counts and oneDNN setting (tensorflow backends) */
+  tensorflow?: TensorflowFacts;
 }

@@ -3,7 +3,8 @@
  * the training set without augmentation), epoch-augmented (with the study's augmentation). */
 import { resolveSpec } from '../spec/load.js';
 import { availableParallelism } from 'node:os';
-import { parseThreads, selectBackend, setBackendThreads, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
+import { applyThreads, parseTfThreads, selectBackend, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
+import { readCpuFacts } from './cpuInfo.js';
 import { loadDatasetFor } from './runSpec.js';
 import { train } from '../train/loop.js';
 import { problem, RunError, UsageError } from '../errors.js';
@@ -31,6 +32,7 @@ function int(flag: string, v: unknown, dflt: number): number {
 }
 
 export async function runBench(values: Record<string, unknown>): Promise<number> {
+  if (values.engines !== undefined) return (await import('./benchEngines.js')).runEngineBench(values);
   const norms = list('norms', values.norms, NORMS);
   const modes = list('modes', values.modes, MODES);
   const steps = int('steps', values.steps, 60);
@@ -38,17 +40,19 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
   const rounds = int('rounds', values.rounds, 3);
   const backendChoice = (values.backend ?? 'auto') as BackendChoice;
   if (!BACKEND_CHOICES.includes(backendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
-  const threads = parseThreads(values.threads === undefined ? undefined : String(values.threads), availableParallelism() >= 2 ? 2 : 1);
   const python = values['compare-pytorch'] ? String(values.python ?? 'python3') : undefined;
   if (python !== undefined) await checkPytorch(python);
-  const backend = await setBackendThreads(await selectBackend(backendChoice), threads);
+  const tfThreads = backendChoice === 'wasm' || backendChoice === 'cpu' ? undefined : parseTfThreads(values.threads as string | undefined, values['inter-threads'] as string | undefined);
+  const backend = await applyThreads(await selectBackend(backendChoice, { tfThreads }), values.threads as string | undefined, availableParallelism() >= 2 ? 2 : 1);
+  const cpu = readCpuFacts();
   const log = (s: string) => { if (!values.json) process.stdout.write(s + '\n'); };
-  log(`bench: backend ${backend.name} (${backend.kernels.join(', ') || 'stock kernels'}), threads ${backend.threads}, batch 64`);
+  log(`bench: backend ${backend.name} (${backend.tensorflow ? `TensorFlow ${backend.tensorflow.version}, ${backend.tensorflow.intraOpThreads} intra-op / ${backend.tensorflow.interOpThreads} inter-op threads, oneDNN ${backend.tensorflow.onednn}` : backend.kernels.join(', ') || 'stock kernels'}), threads ${backend.threads}, batch 64`);
+  log(`cpu: ${cpu.vendor} family ${cpu.family} model ${cpu.model} (${cpu.modelName}), ${cpu.logicalCpus} logical, ${cpu.simd.join(' ')}`);
   // Untimed warm-up: V8 first runs wasm and JS through its baseline compilers and optimizes hot
   // code after a few seconds; without this the first timed mode reads up to 40% low.
   await measure(backend, ['batch', 'group'], ['step'], 40, epochImages, () => {});
   const measureOurs = async (): Promise<BenchSummary> => ({
-    backend: backend.name, threads: backend.threads, batchSize: 64,
+    backend: backend.name, threads: backend.threads, batchSize: 64, cpu, ...(backend.tensorflow ? { tensorflow: backend.tensorflow } : {}),
     results: await measure(backend, norms, modes, steps, epochImages, log),
   });
   if (python === undefined) {
@@ -123,7 +127,7 @@ export const PYTORCH_SCRIPT = fileURLToPath(new URL('../../reference/pytorch/ben
 const PYTORCH_FIX = 'install the reference with `apt-get install python3-torch python3-torchvision` (Debian), ' +
   'or name a Python that has both: --python /path/to/python3';
 
-async function checkPytorch(python: string): Promise<void> {
+export async function checkPytorch(python: string): Promise<void> {
   const r = await execa(python, ['-c', 'import torch, torchvision'], { reject: false });
   if (r.exitCode !== 0) {
     const why = r.failed && r.exitCode === undefined ? `'${python}' cannot be run` : `'${python}' cannot import torch and torchvision`;
@@ -131,7 +135,7 @@ async function checkPytorch(python: string): Promise<void> {
   }
 }
 
-async function measurePytorch(python: string, norms: readonly string[], modes: readonly string[], steps: number,
+export async function measurePytorch(python: string, norms: readonly string[], modes: readonly string[], steps: number,
   epochImages: number, threads: number): Promise<BenchSummary> {
   const r = await execa(python, [PYTORCH_SCRIPT, '--json', '--threads', String(threads), '--steps', String(steps),
     '--epoch-images', String(epochImages), '--norms', norms.join(','), '--modes', modes.join(',')], { reject: false });

@@ -13,6 +13,7 @@ import { factsPath, resultPath, type Workspace } from '../result/files.js';
 import { readCheckpoint, removeCheckpoint, writeCheckpoint, writeRunRecord, type PlannedRun } from './cache.js';
 import { writeFileAtomic } from '../result/store.js';
 import { canonicalJson } from '../result/canonical.js';
+import { readCpuFacts } from './cpuInfo.js';
 
 const datasets = new Map<string, Dataset>();
 
@@ -72,6 +73,8 @@ export async function executeRun(ws: Workspace, run: PlannedRun, backend: Backen
     gitCommit: gitCommit(ws.root), startedAt, wallSeconds, epochSeconds: out.epochSeconds,
     imagesPerSec: (out.trainSize * out.epochs.length) / out.epochSeconds.reduce((a, b) => a + b, 0),
     resumedFromEpoch: resume ? resume.epoch : 0,
+    cpuInfo: readCpuFacts(),
+    ...(backend.tensorflow ? { tensorflow: backend.tensorflow } : {}),
   };
   const text = canonicalJson(payload);
   writeFileAtomic(resultPath(ws, spec.profile, spec.name), text);

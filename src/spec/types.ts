@@ -37,7 +37,7 @@ export interface ResolvedSpec {
     enabled: boolean; rotation: number; rotationFill: number; affineDegrees: number; translate: number;
     scale: [number, number]; shear: number; brightness: number; contrast: number;
   };
-  tolerances: { abs: number; rel: number; metrics: Record<string, Partial<Tolerance>>; backends: Record<string, Partial<Tolerance>> };
+  tolerances: { abs: number; rel: number; metrics: Record<string, Partial<Tolerance>>; backends: Record<string, Partial<Tolerance> & { metrics?: Record<string, Partial<Tolerance>> }> };
   reference: Partial<Record<ReferenceKey, number>>;
   /** runs of one experiment under several seeds share a group (the name without .seed_N) */
   group: string;

@@ -14,8 +14,10 @@ export interface Difference {
 export function toleranceFor(spec: ResolvedSpec, backend: string, metric: string): Tolerance {
   const base = { abs: spec.tolerances.abs, rel: spec.tolerances.rel };
   const b = spec.tolerances.backends[backend] ?? {};
+  const bm = b.metrics?.[metric] ?? {};
   const m = spec.tolerances.metrics[metric] ?? {};
-  return { abs: m.abs ?? b.abs ?? base.abs, rel: m.rel ?? b.rel ?? base.rel };
+  // most specific first: this backend's metric, the metric, this backend, the spec
+  return { abs: bm.abs ?? m.abs ?? b.abs ?? base.abs, rel: bm.rel ?? m.rel ?? b.rel ?? base.rel };
 }
 
 export function isExact(t: Tolerance): boolean {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareBench, renderComparison, type BenchSummary } from '../../src/run/benchCompare.js';
+import { compareBench, compareEngines, renderComparison, renderEngineTable, type BenchSummary } from '../../src/run/benchCompare.js';
 
 const summary = (backend: string, rows: Array<[string, string, number]>): BenchSummary => ({
   backend, threads: 2, batchSize: 64, results: rows.map(([norm, mode, imagesPerSec]) => ({ norm, mode, imagesPerSec })),
@@ -32,6 +32,22 @@ test('compareBench refuses unequal rounds and a missing result', () => {
   const one = summary('wasm', [['batch', 'step', 3000]]);
   assert.throws(() => compareBench([one], []), /1 round\(s\) of ours vs 0 of PyTorch/);
   assert.throws(() => compareBench([one], [summary('pytorch', [['layer', 'step', 1]])]), /PyTorch has no result for batch\/step/);
+});
+
+test('compareEngines: medians per engine and medians of per-round ratios to the baseline; one markdown table', () => {
+  const runs = {
+    wasm: [summary('wasm', [['batch', 'step', 1800]]), summary('wasm', [['batch', 'step', 1500]]), summary('wasm', [['batch', 'step', 1700]])],
+    tensorflow: [summary('tensorflow', [['batch', 'step', 600]]), summary('tensorflow', [['batch', 'step', 700]]), summary('tensorflow', [['batch', 'step', 650]])],
+    pytorch: [summary('pytorch', [['batch', 'step', 1200]]), summary('pytorch', [['batch', 'step', 1000]]), summary('pytorch', [['batch', 'step', 1100]])],
+  };
+  const rows = compareEngines(runs, 'pytorch');
+  assert.equal(rows, [{ norm: 'batch', mode: 'step', imagesPerSec: { wasm: 1700, tensorflow: 650, pytorch: 1100 }, ratios: { wasm: 1.5, tensorflow: 0.59, pytorch: 1 } }]);
+  assert.is(renderEngineTable(rows, 'pytorch'), [
+    '| mode | norm | wasm img/s | tensorflow img/s | pytorch img/s | wasm / pytorch | tensorflow / pytorch |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| step | batch | 1700 | 650 | 1100 | 1.50x | 0.59x |',
+  ].join('\n'));
+  assert.throws(() => compareEngines({ wasm: runs.wasm, pytorch: runs.pytorch.slice(1) }, 'pytorch'), /same number of rounds/);
 });
 
 test.run();

@@ -26,14 +26,25 @@ test('exact by default on wasm: a 1e-9 change is a difference, as is the weights
   assert.equal(d.map((x) => x.pointer), ['/epochs/0/testLoss', '/weightsSha256']);
 });
 
-test('tolerances: per backend default, per metric override', () => {
-  const gpu = { ...payload(), backend: 'tensorflow-gpu' };
-  assert.equal(toleranceFor(spec, 'tensorflow-gpu', 'testAcc'), { abs: 0.05, rel: 0.005 });
-  const a = { ...gpu, epochs: [{ ...gpu.epochs[0], testAcc: 60.5 }], weightsSha256: 'other' };
-  const d = comparePayload(a, gpu, spec);
-  assert.equal(d.map((x) => x.pointer), ['/epochs/0/testAcc']); // 0.5 > 0.05 + 0.005*60; hash ignored when tolerant
+test('tolerances: per backend, per metric, per backend and metric (most specific wins)', () => {
+  const t = resolveSpec('specs/bn.json', { name: 'bn', title: 'BN', model: { norm: 'batch' },
+    tolerances: { metrics: { testLoss: { abs: 0.2 } }, backends: { 'cpu': { abs: 0.05, rel: 0.005, metrics: { trainAcc: { abs: 4 } } } } } }, 'smoke').spec!;
+  const gpu = { ...payload(), backend: 'cpu' }; // no defaults for cpu: only what this spec says
+  assert.equal(toleranceFor(t, 'cpu', 'testAcc'), { abs: 0.05, rel: 0.005 });
+  assert.equal(toleranceFor(t, 'cpu', 'trainAcc'), { abs: 4, rel: 0.005 });
+  assert.equal(toleranceFor(t, 'cpu', 'testLoss'), { abs: 0.2, rel: 0.005 });
+  assert.equal(toleranceFor(t, 'wasm', 'testAcc'), { abs: 0, rel: 0 });
+  const a = { ...gpu, epochs: [{ ...gpu.epochs[0], testAcc: 60.5, trainAcc: 53.9 }], weightsSha256: 'other' };
+  const d = comparePayload(a, gpu, t);
+  assert.equal(d.map((x) => x.pointer), ['/epochs/0/testAcc']); // 0.5 > 0.05 + 0.005*60; trainAcc within 4; hash ignored when tolerant
   const b = { ...gpu, epochs: [{ ...gpu.epochs[0], testAcc: 60.3 }] };
-  assert.is(comparePayload(b, gpu, spec).length, 0);
+  assert.is(comparePayload(b, gpu, t).length, 0);
+});
+
+test('the tensorflow defaults come from the measured thread spread (smoke, intra-op 1/2/4): GroupNorm rows wider', () => {
+  assert.equal(toleranceFor(spec, 'tensorflow', 'bestTestAcc'), { abs: 2.5, rel: 0 });
+  assert.equal(toleranceFor(spec, 'tensorflow', 'lr'), { abs: 0, rel: 0 });
+  assert.equal(toleranceFor(spec, 'wasm', 'bestTestAcc'), { abs: 0, rel: 0 });
 });
 
 test('a golden from another spec is reported as such', () => {
