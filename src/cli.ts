@@ -11,7 +11,7 @@ import { verifyAll, type VerifyOutcome } from './verify/verify.js';
 import { collectRows, renderReport, TABLE_SECTION, writeReadmeTable } from './report/report.js';
 import { jsonRows } from './report/table.js';
 import { evaluateClaims, loadClaims } from './report/claims.js';
-import { executeRun, loadDatasetFor } from './run/runSpec.js';
+import { checkData, executeRun, loadDatasetFor } from './run/runSpec.js';
 import { createProgress, createWorkerBoard } from './run/progress.js';
 import { planRuns, type PlannedRun, type RunEnv } from './run/cache.js';
 import { formatReason } from './plan/plan.js';
@@ -34,7 +34,7 @@ const HELP = `normreg: reproduce "Normalization and Regularization on MNIST" fro
 Usage: normreg <command> [options]
 
 Commands:
-  validate [FILE...]      check spec files (default: specs/*.json); exit 0 valid, 2 invalid
+  validate [FILE...]      check spec files and their datasets and networks (default: specs/*.json); exit 0 valid, 2 invalid
   list                    list the experiments the specs declare
   reproduce               train, then verify against goldens, then regenerate the report
   verify                  compare stored results with goldens (no training); checks README is current
@@ -252,7 +252,7 @@ async function cmdReproduce(values: ReturnType<typeof parse>['values']): Promise
   const mode = updateMode(values);
   const shard = parseShard(values.shard);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
-  for (const s of c.specs) loadDatasetFor(s); // every dataset problem surfaces before anything is written
+  checkData(c.specs); // every dataset and network problem surfaces before anything is written
   let backend = await selectBackend(backendChoice);
   const env = runEnvFor(backend);
   let plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
@@ -416,6 +416,7 @@ async function cmdReport(values: ReturnType<typeof parse>['values']): Promise<nu
 
 function cmdValidate(values: ReturnType<typeof parse>['values'], files: string[]): number {
   const c = common(values, files);
+  checkData(c.specs);
   const byFile = new Map<string, ResolvedSpec[]>();
   for (const s of c.specs) byFile.set(s.file, [...(byFile.get(s.file) ?? []), s]);
   for (const [file, runs] of byFile) process.stdout.write(`valid   ${relative(process.cwd(), file)} (${runs.length === 1 ? runs[0].name : `${runs.length} runs`})\n`);
