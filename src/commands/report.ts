@@ -1,0 +1,24 @@
+/** normreg report: regenerate the README results table and figures (or print rows as JSON). */
+import { jsonRows } from '../report/table.js';
+import { evaluateClaims, loadClaims } from '../report/claims.js';
+import { common, type Values } from './args.js';
+import { lockWorkspace } from './session.js';
+import { tableBody, writeReport } from './verifyFlow.js';
+
+export async function cmdReport(values: Values): Promise<number> {
+  const c = common(values);
+  const { collected, body } = tableBody(c);
+  if (values.json) {
+    const claims = evaluateClaims(loadClaims(c.ws.root), collected.rows);
+    process.stdout.write(JSON.stringify({ profile: c.profile, rows: jsonRows(collected.rows), pending: collected.pending, claims }, null, 2) + '\n');
+    return 0;
+  }
+  const release = await lockWorkspace(c, values, 'report');
+  try {
+    const r = await writeReport(c, collected);
+    process.stdout.write(`${body}\n\nREADME.md ${r.readme ? 'updated' : 'already current'} (${r.rows} row(s), profile ${c.profile}); ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
+    return 0;
+  } finally {
+    release();
+  }
+}

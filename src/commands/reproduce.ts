@@ -1,0 +1,84 @@
+/** normreg reproduce: plan, train (in process or in --jobs workers), verify, report. */
+import { relative } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { BACKEND_CHOICES, parseThreads, selectBackend, setBackendThreads, type BackendChoice, type BackendInfo } from '../engine/backend.js';
+import { verifyAll } from '../verify/verify.js';
+import { createWorkerBoard } from '../run/progress.js';
+import { planRuns } from '../run/cache.js';
+import { EXIT_INTERRUPTED, runPool, type PoolResult } from '../run/pool.js';
+import { inShard, parseShard } from '../run/shard.js';
+import { shardManifestFor, writeShardManifest } from '../run/merge.js';
+import { checkData } from '../run/runSpec.js';
+import { parseJobs, runEnvFor, runInProcess } from '../run/orchestrate.js';
+import { common, oneOf, updateMode, type Common, type Values } from './args.js';
+import { interruptHandler, lockWorkspace } from './session.js';
+import { printPlan, printVerify } from './print.js';
+import { verifyAndReport } from './verifyFlow.js';
+
+function workerArgs(c: Common, values: Values, backend: BackendInfo, name: string): string[] {
+  return ['worker', '--profile', c.profile, '--backend', backend.name, '--threads', String(Math.max(1, backend.threads)), '--only', name, ...(values.specs ? ['--specs', values.specs] : []), ...(values.seeds ? ['--seeds', values.seeds] : []), ...(values.force ? ['--force'] : [])];
+}
+
+export async function cmdReproduce(values: Values): Promise<number> {
+  const c = common(values);
+  const mode = updateMode(values);
+  const shard = parseShard(values.shard);
+  const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
+  checkData(c.specs); // every dataset and network problem surfaces before anything is written
+  let backend = await selectBackend(backendChoice);
+  const env = runEnvFor(backend);
+  let plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
+  const toTrain = plan.filter((p) => p.decision.action !== 'cached').length;
+  const jobsGiven = values.jobs !== undefined && values.jobs !== 'auto';
+  // auto: a single run gets both cores' worth of kernel threads; several runs go side by side instead
+  const autoThreads = !jobsGiven && toTrain === 1 && availableParallelism() >= 2 ? 2 : 1;
+  backend = await setBackendThreads(backend, parseThreads(values.threads, autoThreads));
+  const jobs = parseJobs(values.jobs, backend, toTrain);
+  process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}\n`);
+  if (values.dry) {
+    printPlan(plan, process.stdout);
+    return 0;
+  }
+  const release = await lockWorkspace(c, values, 'reproduce');
+  const intr = interruptHandler(false);
+  try {
+    // plan again under the lock: a command we waited for may have produced some of these results
+    plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
+    printPlan(plan, process.stdout);
+    const todo = plan.filter((p) => p.decision.action !== 'cached');
+    const t0 = performance.now();
+    let results: PoolResult[];
+    if (jobs <= 1 || todo.length <= 1) results = await runInProcess(c.ws, todo, backend, intr.signal);
+    else {
+      const board = createWorkerBoard(process.stdout, Math.min(jobs, todo.length));
+      results = await runPool(todo.map((p) => ({ name: p.spec.name, args: workerArgs(c, values, backend, p.spec.name) })), jobs, {
+        cwd: c.ws.root, signal: intr.signal, onStart: board.start, onEvent: board.event,
+      });
+      board.finish();
+    }
+    const failed = results.filter((r) => r.status === 'failed');
+    const stopped = results.filter((r) => r.status === 'interrupted' || r.status === 'not-started');
+    process.stdout.write(`trained ${results.filter((r) => r.status === 'ok').length}, cached ${plan.length - todo.length}, failed ${failed.length} in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`);
+    for (const f of failed) process.stdout.write(`FAILED  ${f.name}: ${f.error}\n`);
+    if (intr.signal.aborted) {
+      process.stdout.write(`interrupted: ${stopped.map((r) => r.name).join(', ') || 'nothing'} not finished; run the same command again to resume from the last completed epoch\n`);
+      return EXIT_INTERRUPTED;
+    }
+    const failedNames = new Set(failed.map((f) => f.name));
+    const done = plan.filter((p) => !failedNames.has(p.spec.name)).map((p) => p.spec);
+    const complete = !c.filtered && !shard && failed.length === 0;
+    let ok: boolean;
+    if (shard) {
+      const outcome = verifyAll(c.ws, done, mode, { checkObsolete: false });
+      printVerify(outcome, process.stdout);
+      const file = writeShardManifest(c.ws, shardManifestFor(c.profile, shard, c.specs, env.code, plan, outcome, backend.name));
+      process.stdout.write(`shard ${shard.index}/${shard.total}: manifest ${relative(c.ws.root, file)}; merge the shards with \`normreg merge\`\n`);
+      ok = outcome.ok;
+    } else ok = await verifyAndReport({ ...c, specs: done }, mode, complete);
+    if (failed.length) return 2;
+    return ok ? 0 : 1;
+  } finally {
+    intr.dispose();
+    release();
+  }
+}

@@ -1,0 +1,45 @@
+/** Verify results (payloads and figures) and write or check the report: shared by reproduce,
+ * merge and verify. */
+import { verifyAll, loadResultsFor } from '../verify/verify.js';
+import { collectRows, renderReport, TABLE_SECTION, writeReadmeTable } from '../report/report.js';
+import { drawFigures } from '../report/drawFigures.js';
+import { staleReportFigures, verifyFigures, writeReportFigures } from '../verify/figures.js';
+import type { UpdateMode } from '../verify/update.js';
+import type { Common } from './args.js';
+import { printFigures, printVerify } from './print.js';
+
+export async function checkFigures(c: Common, mode: UpdateMode, checkStale: boolean): Promise<number> {
+  const results = loadResultsFor(c.ws, c.specs);
+  const payloads = results.filter((r): r is NonNullable<typeof r> => r !== null);
+  if (payloads.length === 0) return 0;
+  const drawn = await drawFigures(c.ws.root, c.specs, payloads, c.filtered || payloads.length < results.length);
+  const verdicts = verifyFigures(c.ws.root, c.profile, payloads[0].backend, drawn, mode);
+  return printFigures(verdicts, checkStale ? staleReportFigures(c.ws.root, c.profile, drawn) : [], process.stdout);
+}
+
+export async function writeReport(c: Common, collected = collectRows(c.ws, c.specs)): Promise<{ rows: number; figures: number; readme: boolean }> {
+  const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0);
+  const figures = writeReportFigures(c.ws.root, c.profile, drawn);
+  const readme = writeReadmeTable(c.ws, c.profile, renderReport(c.ws, c.profile, collected));
+  return { rows: collected.rows.length, figures, readme };
+}
+
+export function tableBody(c: Common) {
+  const collected = collectRows(c.ws, c.specs);
+  return { collected, body: renderReport(c.ws, c.profile, collected) };
+}
+
+export /** Verify results against goldens; for a complete plan also the report: written where goldens may
+ * be written, only checked (README table, report figures) under --update none, as in CI. */
+async function verifyAndReport(c: Common, mode: UpdateMode, complete: boolean): Promise<boolean> {
+  const write = complete && mode !== 'none';
+  const expected = complete && !write ? { section: TABLE_SECTION(c.profile), body: tableBody(c).body } : undefined;
+  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: complete, expectedReadmeSection: expected });
+  printVerify(outcome, process.stdout);
+  const figFailed = await checkFigures(c, mode, complete && !write);
+  if (write) {
+    const r = await writeReport(c);
+    process.stdout.write(`report: README.md ${r.readme ? 'updated' : 'current'}, ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
+  }
+  return outcome.ok && figFailed === 0;
+}
