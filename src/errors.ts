@@ -1,5 +1,6 @@
 /** Typed errors. Each carries a code, the file and JSON pointer it is about, and how to fix it.
  * The CLI maps them to exit codes: 2 for usage/spec/file problems. */
+import { isAbsolute, relative } from 'node:path';
 
 export type ErrorCode =
   | 'USAGE'
@@ -10,6 +11,8 @@ export type ErrorCode =
   | 'GOLDEN_CORRUPT'
   | 'RESULT_CORRUPT'
   | 'RESULT_MISSING'
+  | 'CLAIMS_INVALID'
+  | 'SHARD_CORRUPT'
   | 'BACKEND'
   | 'RUN';
 
@@ -42,10 +45,18 @@ export class GoldenError extends NormregError {}
 export class ResultError extends NormregError {}
 export class BackendError extends NormregError {}
 export class RunError extends NormregError {}
+/** claims.json and other report inputs */
+export class ReportError extends NormregError {}
 
 export function formatProblem(p: Problem): string {
   const where = p.file ? `${p.file}${p.pointer ? ' ' + p.pointer : ''}: ` : p.pointer ? `${p.pointer}: ` : '';
   return `${where}${p.message}${p.fix ? ` (fix: ${p.fix})` : ''}`;
+}
+
+/** A file as errors name it: relative to the working directory when inside it, else absolute. */
+export function displayPath(file: string): string {
+  const r = relative(process.cwd(), file);
+  return !r || r.startsWith('..') || isAbsolute(r) ? file : r;
 }
 
 export function problem(file: string, pointer: string, message: string, fix?: string): Problem {

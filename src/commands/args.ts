@@ -11,6 +11,8 @@ export interface Common {
   ws: Workspace;
   profile: Profile;
   specs: ResolvedSpec[];
+  /** every spec of the profile, before --only: what claims and figures may name */
+  all: ResolvedSpec[];
   filtered: boolean;
 }
 
@@ -53,6 +55,7 @@ export function common(values: Values, files?: string[]): Common {
   }
   const specFiles = files && files.length ? files.map((f) => resolve(f)) : listSpecFiles(resolve(values.specs ?? 'specs'));
   let specs = loadSpecs(specFiles, profile, seeds);
+  const all = specs;
   let filtered = seeds !== undefined;
   if (values.only) {
     // a run's name, its group (all its seeds) or a sweep's name (all its runs)
@@ -66,7 +69,7 @@ export function common(values: Values, files?: string[]): Common {
     specs = specs.filter((s) => wanted.some((w) => matches(s, w)));
     filtered = true;
   }
-  return { ws, profile, specs, filtered };
+  return { ws, profile, specs, all, filtered };
 }
 
 export function updateMode(values: Values): UpdateMode {

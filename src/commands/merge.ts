@@ -5,6 +5,7 @@ import { readManifests, copyShardResults, mergePlanFingerprint } from '../run/me
 import { common, updateMode, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { verifyAndReport } from './verifyFlow.js';
+import { checkInputs } from '../verify/inputs.js';
 
 export async function cmdMerge(values: Values, dirs: string[]): Promise<number> {
   const c = common(values);
@@ -12,6 +13,7 @@ export async function cmdMerge(values: Values, dirs: string[]): Promise<number> 
   const mode = updateMode(values);
   const release = await lockWorkspace(c, values, 'merge');
   try {
+    await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' });
     const manifests = readManifests(c.ws, c.profile, dirs);
     const copied = copyShardResults(c.ws, c.profile, manifests, mergePlanFingerprint(c.specs, codeHash()), c.specs.map((s) => s.name));
     process.stdout.write(`merge ${c.profile}: ${manifests.length} shard(s), ${copied} run(s)\n`);

@@ -3,13 +3,15 @@ import { jsonRows } from '../report/table.js';
 import { evaluateClaims, loadClaims } from '../report/claims.js';
 import { common, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
+import { checkInputs } from '../verify/inputs.js';
 import { tableBody, writeReport } from './verifyFlow.js';
 
 export async function cmdReport(values: Values): Promise<number> {
   const c = common(values);
+  await checkInputs(c.ws, c.specs, c.all, { goldens: true });
   const { collected, body } = tableBody(c);
   if (values.json) {
-    const claims = evaluateClaims(loadClaims(c.ws.root), collected.rows);
+    const claims = evaluateClaims(loadClaims(c.ws.root, collected.known), collected.rows);
     process.stdout.write(JSON.stringify({ profile: c.profile, rows: jsonRows(collected.rows), pending: collected.pending, claims }, null, 2) + '\n');
     return 0;
   }

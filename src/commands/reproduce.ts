@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { BACKEND_CHOICES, parseThreads, selectBackend, setBackendThreads, type BackendChoice, type BackendInfo } from '../engine/backend.js';
 import { verifyAll } from '../verify/verify.js';
+import { checkInputs } from '../verify/inputs.js';
 import { createWorkerBoard } from '../run/progress.js';
 import { planRuns } from '../run/cache.js';
 import { EXIT_INTERRUPTED, runPool, type PoolResult } from '../run/pool.js';
@@ -25,6 +26,7 @@ export async function cmdReproduce(values: Values): Promise<number> {
   const shard = parseShard(values.shard);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
   checkData(c.specs); // every dataset and network problem surfaces before anything is written
+  await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' }); // and every golden, claims or figures problem
   let backend = await selectBackend(backendChoice);
   const env = runEnvFor(backend);
   let plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);

@@ -1,6 +1,7 @@
 /** normreg verify: compare stored results with goldens (no training); check README is current. */
 import { TABLE_SECTION } from '../report/report.js';
 import { verifyAll } from '../verify/verify.js';
+import { checkInputs } from '../verify/inputs.js';
 import { common, updateMode, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { printVerify } from './print.js';
@@ -12,6 +13,7 @@ export async function cmdVerify(values: Values): Promise<number> {
   // comparing only reads; writing goldens (--update) takes the workspace lock like reproduce
   const release = mode === 'none' ? () => {} : await lockWorkspace(c, values, 'verify');
   try {
+    await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' });
     const expected = c.filtered ? undefined : { section: TABLE_SECTION(c.profile), body: tableBody(c).body };
     const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, expectedReadmeSection: expected });
     printVerify(outcome, process.stdout);

@@ -6,26 +6,27 @@ import { drawFigures } from '../report/drawFigures.js';
 import { staleReportFigures, verifyFigures, writeReportFigures } from '../verify/figures.js';
 import type { UpdateMode } from '../verify/update.js';
 import type { Common } from './args.js';
+import { runNames } from '../verify/inputs.js';
 import { printFigures, printVerify } from './print.js';
 
 export async function checkFigures(c: Common, mode: UpdateMode, checkStale: boolean): Promise<number> {
   const results = loadResultsFor(c.ws, c.specs);
   const payloads = results.filter((r): r is NonNullable<typeof r> => r !== null);
   if (payloads.length === 0) return 0;
-  const drawn = await drawFigures(c.ws.root, c.specs, payloads, c.filtered || payloads.length < results.length);
+  const drawn = await drawFigures(c.ws.root, c.specs, payloads, c.filtered || payloads.length < results.length, runNames(c.all));
   const verdicts = verifyFigures(c.ws.root, c.profile, payloads[0].backend, drawn, mode);
   return printFigures(verdicts, checkStale ? staleReportFigures(c.ws.root, c.profile, drawn) : [], process.stdout);
 }
 
-export async function writeReport(c: Common, collected = collectRows(c.ws, c.specs)): Promise<{ rows: number; figures: number; readme: boolean }> {
-  const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0);
+export async function writeReport(c: Common, collected = collectRows(c.ws, c.specs, c.all)): Promise<{ rows: number; figures: number; readme: boolean }> {
+  const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0, runNames(c.all));
   const figures = writeReportFigures(c.ws.root, c.profile, drawn);
   const readme = writeReadmeTable(c.ws, c.profile, renderReport(c.ws, c.profile, collected));
   return { rows: collected.rows.length, figures, readme };
 }
 
 export function tableBody(c: Common) {
-  const collected = collectRows(c.ws, c.specs);
+  const collected = collectRows(c.ws, c.specs, c.all);
   return { collected, body: renderReport(c.ws, c.profile, collected) };
 }
 

@@ -2,8 +2,10 @@
  * "bestTestAcc(batchnorm) > bestTestAcc(layernorm)", evaluated on the rows at hand. Pure, except
  * loadClaims (IO at the edge). */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { SpecError, problem, type Problem } from '../errors.js';
+import { join } from 'node:path';
+import { ReportError, displayPath, problem, type Problem } from '../errors.js';
+import { closestName, parseJson, schemaProblems } from '../jsonSchema.js';
+import claimsSchema from './claims.schema.json' with { type: 'json' };
 import { ROW_METRICS, sampleStd, type RowMetric, type TableRow } from './table.js';
 
 export interface Claim { id: string; text: string; checks: string[] }
@@ -29,37 +31,61 @@ export function parseCheck(text: string): Check | null {
   return { lhs: { metric: m[1] as RowMetric, run: m[2] }, op: m[3] as '>' | '<', rhs: { metric: m[4] as RowMetric, run: m[5] } };
 }
 
-export function validateClaims(file: string, doc: unknown): { claims: Claim[]; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const o = doc as { claims?: unknown };
-  if (!o || typeof o !== 'object' || !Array.isArray(o.claims)) return { claims: [], problems: [problem(file, '/claims', 'missing or not an array', 'write { "claims": [ { "id", "text", "checks": [...] } ] }')] };
-  const ids = new Set<string>();
-  o.claims.forEach((c: any, i: number) => {
-    if (typeof c?.id !== 'string' || !/^[a-z0-9-]+$/.test(c.id)) problems.push(problem(file, `/claims/${i}/id`, 'missing or not a slug', 'use lowercase letters, digits and -'));
-    else if (ids.has(c.id)) problems.push(problem(file, `/claims/${i}/id`, `duplicate id '${c.id}'`, 'give each claim its own id'));
-    else ids.add(c.id);
-    if (typeof c?.text !== 'string' || !c.text) problems.push(problem(file, `/claims/${i}/text`, 'missing', 'state the claim in words'));
-    if (!Array.isArray(c?.checks) || c.checks.length === 0) problems.push(problem(file, `/claims/${i}/checks`, 'missing or empty', 'list checks like "bestTestAcc(batchnorm) > bestTestAcc(layernorm)"'));
-    else c.checks.forEach((t: unknown, j: number) => {
-      if (typeof t !== 'string' || !parseCheck(t))
-        problems.push(problem(file, `/claims/${i}/checks/${j}`, `cannot read ${JSON.stringify(t)}`, `write METRIC(experiment) > METRIC(experiment) with METRIC one of ${ROW_METRICS.join(', ')}`));
-    });
-  });
-  return { claims: problems.length ? [] : (o.claims as Claim[]), problems };
+const FORMAT_FIX = `write METRIC(experiment) > METRIC(experiment) with METRIC one of ${ROW_METRICS.join(', ')}`;
+const LOOSE = /^\s*([A-Za-z_]\w*)\(\s*([^()\s]+)\s*\)\s*([<>])\s*([A-Za-z_]\w*)\(\s*([^()\s]+)\s*\)\s*$/;
+
+/** Why a check's text names no metric or no experiment the table can have; null when it is fine. */
+function checkProblem(file: string, pointer: string, text: string, known: Set<string> | null): Problem | null {
+  const m = LOOSE.exec(text);
+  if (!m) return problem(file, pointer, `cannot read ${JSON.stringify(text)}`, FORMAT_FIX);
+  for (const metric of [m[1], m[4]])
+    if (!(ROW_METRICS as readonly string[]).includes(metric)) {
+      const near = closestName(metric, ROW_METRICS);
+      return problem(file, pointer, `unknown metric '${metric}' in ${JSON.stringify(text)}`, near ? `did you mean '${near}'?` : `use one of ${ROW_METRICS.join(', ')}`);
+    }
+  if (known)
+    for (const run of [m[2], m[5]])
+      if (!known.has(run)) {
+        const near = closestName(run, known);
+        return problem(file, pointer, `no experiment named '${run}' in this profile's specs (in ${JSON.stringify(text)})`,
+          near ? `did you mean '${near}'?` : 'use a name `normreg list` shows (a sweep run is named like SWEEP.AXIS_VALUE...), or remove the check');
+      }
+  return parseCheck(text) ? null : problem(file, pointer, `cannot read ${JSON.stringify(text)}`, FORMAT_FIX);
 }
 
-export function loadClaims(root: string): Claim[] {
+/** Schema, then what it cannot say: unique ids, readable checks, known metrics and (given `known`,
+ * the experiments of the profile's specs) known experiments. Pure. */
+export function validateClaims(file: string, doc: unknown, known?: Iterable<string>): { claims: Claim[]; problems: Problem[] } {
+  const fix = 'see src/report/claims.schema.json: { "claims": [ { "id", "text", "checks": ["bestTestAcc(a) > bestTestAcc(b)"] } ] }';
+  const problems = schemaProblems(claimsSchema, file, doc, fix);
+  const claims = (doc as { claims?: unknown })?.claims;
+  if (Array.isArray(claims)) {
+    const names = known ? new Set(known) : null;
+    const ids = new Set<string>();
+    claims.forEach((c: any, i: number) => {
+      if (typeof c?.id === 'string') {
+        if (ids.has(c.id)) problems.push(problem(file, `/claims/${i}/id`, `duplicate id '${c.id}'`, 'give each claim its own id'));
+        ids.add(c.id);
+      }
+      if (Array.isArray(c?.checks))
+        c.checks.forEach((t: unknown, j: number) => {
+          const p = typeof t === 'string' ? checkProblem(file, `/claims/${i}/checks/${j}`, t, names) : null;
+          if (p) problems.push(p);
+        });
+    });
+  }
+  return { claims: problems.length ? [] : (claims as Claim[]), problems };
+}
+
+/** reports/claims.json of a workspace, checked; none when there is no such file. */
+export function loadClaims(root: string, known?: Iterable<string>): Claim[] {
   const path = join(root, 'reports', 'claims.json');
   if (!existsSync(path)) return [];
-  const file = relative(process.cwd(), path) || path;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new SpecError('SPEC_INVALID', [problem(file, '', `invalid JSON: ${(e as Error).message}`, 'fix the JSON syntax')]);
-  }
-  const r = validateClaims(file, doc);
-  if (r.problems.length) throw new SpecError('SPEC_INVALID', r.problems);
+  const file = displayPath(path);
+  const parsed = parseJson(file, readFileSync(path, 'utf8'), 'fix the JSON syntax');
+  if ('problem' in parsed) throw new ReportError('CLAIMS_INVALID', [parsed.problem]);
+  const r = validateClaims(file, parsed.value, known);
+  if (r.problems.length) throw new ReportError('CLAIMS_INVALID', r.problems);
   return r.claims;
 }
 

@@ -10,11 +10,12 @@ export interface DrawnFigure { file: string; png: Buffer }
 
 export const FIGURE_CONFIG = 'reports/figures.json';
 
-/** `partial`: only some experiments were selected (--only), so figures needing others are skipped. */
-export async function drawFigures(root: string, specs: ResolvedSpec[], payloads: ResultPayload[], partial: boolean): Promise<DrawnFigure[]> {
+/** `partial`: only some experiments were selected (--only), so figures needing others are skipped.
+ * `known`: every run name of the profile's specs (figures may name only those). */
+export async function drawFigures(root: string, specs: ResolvedSpec[], payloads: ResultPayload[], partial: boolean, known?: string[]): Promise<DrawnFigure[]> {
   // a workspace without a figure config declares no figures
   if (payloads.length === 0 || !existsSync(join(root, FIGURE_CONFIG))) return [];
-  const cfg = await loadFigureConfig(join(root, FIGURE_CONFIG));
+  const cfg = await loadFigureConfig(join(root, FIGURE_CONFIG), known);
   const out: DrawnFigure[] = [];
   const names = new Set(payloads.map((p) => p.name));
   for (const fig of cfg.curves) {

@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ResultPayload } from '../result/types.js';
 import { FigureError, type FigureIssue } from './figureError.js';
 import schema from './figures.schema.json' with { type: 'json' };
+import { closestName } from '../jsonSchema.js';
 
 export type MetricName = 'trainLoss' | 'trainAcc' | 'testLoss' | 'testAcc' | 'lr';
 /** '*' = every experiment that has a result, in the order the results are given */
@@ -35,7 +36,8 @@ function compileSchema(): ValidateFunction {
   return validator;
 }
 
-export async function loadFigureConfig(path: string): Promise<FigureConfig> {
+/** `known`: the experiments (run names) of the profile's specs; figures may name only those. */
+export async function loadFigureConfig(path: string, known?: Iterable<string>): Promise<FigureConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -50,14 +52,16 @@ export async function loadFigureConfig(path: string): Promise<FigureConfig> {
     const issue = { pointer: '', message: `not valid JSON (${(cause as Error).message})`, fix: 'correct the JSON syntax' };
     throw new FigureError('FIGURE_CONFIG_JSON', path, [issue], { cause });
   }
-  return validateFigureConfig(data, path);
+  return validateFigureConfig(data, path, known);
 }
 
-/** Pure: schema check (every problem at once) plus what a schema cannot say (unique figure names). */
-export function validateFigureConfig(data: unknown, file: string): FigureConfig {
+/** Pure: schema check (every problem at once) plus what a schema cannot say (unique figure names,
+ * experiments the specs declare). */
+export function validateFigureConfig(data: unknown, file: string, known?: Iterable<string>): FigureConfig {
   const validate = compileSchema();
   const issues = validate(data) ? [] : dedupe((validate.errors ?? []).filter((e) => e.keyword !== 'if').map(toIssue));
   if (issues.length === 0) issues.push(...duplicateNames(data as FigureConfig));
+  if (issues.length === 0 && known) issues.push(...unknownExperiments(data as FigureConfig, new Set(known)));
   if (issues.length > 0) throw new FigureError('FIGURE_CONFIG_INVALID', file, issues);
   const { curves, misclassified } = data as FigureConfig;
   return { curves, misclassified };
@@ -78,6 +82,15 @@ export function selectResults(selection: ExperimentSelection, results: ResultPay
     throw new FigureError('FIGURE_UNKNOWN_EXPERIMENT', null, [issue]);
   }
   return selection.map((name) => byName.get(name) as ResultPayload);
+}
+
+function unknownExperiments(config: FigureConfig, known: Set<string>): FigureIssue[] {
+  const lists: [string, ExperimentSelection][] = [...config.curves.map((f, i): [string, ExperimentSelection] => [`/curves/${i}/experiments`, f.experiments]), ['/misclassified/experiments', config.misclassified.experiments]];
+  return lists.flatMap(([at, sel]) => sel === '*' ? [] : sel.flatMap((name, j) => known.has(name) ? [] : [{
+    pointer: `${at}/${j}`,
+    message: `no experiment named "${name}" in this profile's specs`,
+    fix: (() => { const near = closestName(name, known); return near ? `did you mean "${near}"?` : 'use a name `normreg list` shows, or remove it'; })(),
+  }]));
 }
 
 function duplicateNames(config: FigureConfig): FigureIssue[] {

@@ -29,10 +29,13 @@ export interface Collected {
   payloads: ResultPayload[];
   /** experiments with neither a result nor a golden (sweep runs as SWEEP/RUN) */
   pending: string[];
+  /** every experiment (row name) the profile's specs declare, with or without --only: what claims may name */
+  known: string[];
 }
 
-/** Rows grouped by experiment (its seeds together), in spec order. */
-export function collectRows(ws: Workspace, specs: ResolvedSpec[]): Collected {
+/** Rows grouped by experiment (its seeds together), in spec order. `all`: every spec of the
+ * profile when `specs` is a selection (--only). */
+export function collectRows(ws: Workspace, specs: ResolvedSpec[], all: ResolvedSpec[] = specs): Collected {
   const groups = new Map<string, ResolvedSpec[]>();
   for (const s of specs) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
   const rows: TableRow[] = [];
@@ -50,12 +53,12 @@ export function collectRows(ws: Workspace, specs: ResolvedSpec[]): Collected {
     rows.push(buildRow(runs));
     payloads.push(...runs.map((r) => r.payload));
   }
-  return { rows, payloads, pending };
+  return { rows, payloads, pending, known: [...new Set(all.map((s) => s.group))] };
 }
 
 /** The README section of a profile: tables, pending runs, claims. */
 export function renderReport(ws: Workspace, profile: string, c: Collected): string {
-  return renderMarkdownTable(profile, c.rows, c.pending, renderClaims(evaluateClaims(loadClaims(ws.root), c.rows)));
+  return renderMarkdownTable(profile, c.rows, c.pending, renderClaims(evaluateClaims(loadClaims(ws.root, c.known), c.rows)));
 }
 
 export function writeReadmeTable(ws: Workspace, profile: string, body: string): boolean {

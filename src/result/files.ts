@@ -1,7 +1,9 @@
 /** Where artifacts live, and reading them back with corruption checks. */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { GoldenError, ResultError, problem } from '../errors.js';
+import { basename, dirname, join } from 'node:path';
+import { GoldenError, ResultError, displayPath, type Problem } from '../errors.js';
+import { parseJson } from '../jsonSchema.js';
+import { payloadPlace, validatePayload } from './validate.js';
 import type { ResultPayload } from './types.js';
 import { canonicalJson } from './canonical.js';
 import { writeFileAtomic } from './store.js';
@@ -21,42 +23,34 @@ export function goldenPath(ws: Workspace, profile: string, backend: string, name
   return join(ws.root, 'golden', profile, backend, `${name}.json`);
 }
 
-const REQUIRED: [keyof ResultPayload, string][] = [
-  ['format', 'number'], ['name', 'string'], ['profile', 'string'], ['backend', 'string'], ['specFingerprint', 'string'],
-  ['epochs', 'object'], ['best', 'object'], ['weightsSha256', 'string'], ['misclassified', 'object'],
-];
+export const GOLDEN_FIX = (file: string) => `restore it from git (git checkout -- ${file}) or regenerate it with --update all`;
+export const RESULT_FIX = 'delete it and run `normreg reproduce` again';
 
-/** Structural check of a payload; returns problems (empty when fine). */
-export function checkPayload(file: string, v: unknown): { pointer: string; message: string }[] {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return [{ pointer: '', message: 'not a JSON object' }];
-  const o = v as Record<string, unknown>;
-  const out: { pointer: string; message: string }[] = [];
-  for (const [k, t] of REQUIRED) if (typeof o[k] !== t) out.push({ pointer: `/${k}`, message: `missing or not a ${t}` });
-  if (o.format !== undefined && o.format !== 1) out.push({ pointer: '/format', message: `unknown format ${String(o.format)}` });
-  if (Array.isArray(o.epochs))
-    (o.epochs as unknown[]).forEach((e, i) => {
-      for (const k of ['trainLoss', 'trainAcc', 'testLoss', 'testAcc'])
-        if (typeof (e as Record<string, unknown>)?.[k] !== 'number') out.push({ pointer: `/epochs/${i}/${k}`, message: 'missing or not a number' });
-    });
-  else if (o.epochs !== undefined) out.push({ pointer: '/epochs', message: 'not an array' });
-  return out;
+/** Where a golden is says what it must hold: golden/<profile>/<backend>/<name>.json. */
+export function goldenPlace(file: string): { name: string; profile: string; backend: string } {
+  const parts = file.split(/[\\/]/);
+  return { name: basename(file, '.json'), backend: parts[parts.length - 2], profile: parts[parts.length - 3] };
+}
+
+/** Parse and check a payload file; every problem, named by the file as shown to the user. */
+export function payloadProblems(text: string, shown: string, kind: 'golden' | 'result', place: { name: string; profile?: string; backend?: string }): { payload: ResultPayload | null; problems: Problem[] } {
+  const fix = kind === 'golden' ? GOLDEN_FIX(shown) : RESULT_FIX;
+  const parsed = parseJson(shown, text, fix);
+  if ('problem' in parsed) return { payload: null, problems: [parsed.problem] };
+  const probs = validatePayload(shown, parsed.value, fix);
+  if (probs.length) return { payload: null, problems: probs };
+  const p = parsed.value as ResultPayload;
+  const misplaced = payloadPlace(shown, p, place, fix);
+  return misplaced.length ? { payload: null, problems: misplaced } : { payload: p, problems: [] };
 }
 
 function readPayload(file: string, kind: 'golden' | 'result'): ResultPayload {
-  const Err = kind === 'golden' ? GoldenError : ResultError;
-  const code = kind === 'golden' ? 'GOLDEN_CORRUPT' : 'RESULT_CORRUPT';
-  const fix = kind === 'golden'
-    ? 'restore it from git (git checkout -- FILE) or regenerate it with --update all'
-    : 'delete it and run `normreg reproduce` again';
-  let v: unknown;
-  try {
-    v = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Err(code, [problem(file, '', `corrupt ${kind} file: ${(e as Error).message}`, fix.replace('FILE', file))], { cause: e });
-  }
-  const probs = checkPayload(file, v);
-  if (probs.length) throw new Err(code, probs.map((p) => problem(file, p.pointer, `corrupt ${kind} file: ${p.message}`, fix.replace('FILE', file))));
-  return v as ResultPayload;
+  const shown = displayPath(file);
+  const place = kind === 'golden' ? goldenPlace(file) : { name: basename(dirname(file)) };
+  const { payload, problems } = payloadProblems(readFileSync(file, 'utf8'), shown, kind, place);
+  if (payload) return payload;
+  const tagged = problems.map((p) => ({ ...p, message: `corrupt ${kind} file: ${p.message}` }));
+  throw kind === 'golden' ? new GoldenError('GOLDEN_CORRUPT', tagged) : new ResultError('RESULT_CORRUPT', tagged);
 }
 
 export function readResult(file: string): ResultPayload | null {

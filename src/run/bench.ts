@@ -67,7 +67,7 @@ export async function runBench(values: Record<string, unknown>): Promise<number>
   for (let r = 1; r <= rounds; r++) {
     log(`round ${r}/${rounds}: this engine`);
     ours.push(await measureOurs());
-    log(`round ${r}/${rounds}: PyTorch (${python} src/run/bench_pytorch.py, ${backend.threads} threads)`);
+    log(`round ${r}/${rounds}: PyTorch (${python} reference/pytorch/bench_pytorch.py, ${backend.threads} threads)`);
     theirs.push(await measurePytorch(python, norms, modes, steps, epochImages, backend.threads));
   }
   const comparison = compareBench(ours, theirs);
@@ -118,7 +118,8 @@ async function measure(backend: BackendInfo, norms: readonly string[], modes: re
   return results;
 }
 
-const PYTORCH_SCRIPT = fileURLToPath(new URL('../../src/run/bench_pytorch.py', import.meta.url));
+/** The PyTorch side of --compare-pytorch: a reference script, not part of the run pipeline. */
+export const PYTORCH_SCRIPT = fileURLToPath(new URL('../../reference/pytorch/bench_pytorch.py', import.meta.url));
 const PYTORCH_FIX = 'install the reference with `apt-get install python3-torch python3-torchvision` (Debian), ' +
   'or name a Python that has both: --python /path/to/python3';
 
@@ -139,7 +140,7 @@ async function measurePytorch(python: string, norms: readonly string[], modes: r
     if (r.exitCode !== 0) throw new Error(`exit ${r.exitCode}`);
     return JSON.parse(last) as BenchSummary;
   } catch (e) {
-    throw new RunError('RUN', [problem('src/run/bench_pytorch.py', '', `the PyTorch benchmark failed (${(e as Error).message}): ` +
+    throw new RunError('RUN', [problem('reference/pytorch/bench_pytorch.py', '', `the PyTorch benchmark failed (${(e as Error).message}): ` +
       `${r.stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`, PYTORCH_FIX)]);
   }
 }

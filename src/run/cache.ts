@@ -3,7 +3,11 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
-import { checkPayload, resultDir, resultPath, type Workspace } from '../result/files.js';
+import { RESULT_FIX, resultDir, resultPath, type Workspace } from '../result/files.js';
+import { payloadPlace, payloadSchema, validatePayload, validateRunRecord } from '../result/validate.js';
+import { parseJson, schemaProblems } from '../jsonSchema.js';
+import checkpointSchema from './checkpoint.schema.json' with { type: 'json' };
+import type { ResultPayload } from '../result/types.js';
 import { writeFileAtomic } from '../result/store.js';
 import { canonicalJson } from '../result/canonical.js';
 import { decide, type CheckpointSeen, type Decision, type RunRecord, type Stored } from '../plan/plan.js';
@@ -23,28 +27,44 @@ export function readStored(ws: Workspace, profile: string, name: string): Stored
   } catch (e) {
     return { kind: 'corrupt', detail: `result.json is not JSON (${(e as Error).message.replace(/\s+/g, ' ').slice(0, 120)})` };
   }
-  const probs = checkPayload(p, v);
-  if (probs.length) return { kind: 'corrupt', detail: `result.json ${probs[0].pointer} ${probs[0].message}` };
-  const o = v as { name?: string; profile?: string };
-  if (o.name !== name || o.profile !== profile) return { kind: 'corrupt', detail: `result.json holds '${o.name}' (${o.profile})` };
+  const probs = validatePayload('result.json', v, RESULT_FIX);
+  const misplaced = probs.length ? [] : payloadPlace('result.json', v as ResultPayload, { name, profile }, RESULT_FIX);
+  const first = probs[0] ?? misplaced[0];
+  if (first) return { kind: 'corrupt', detail: `result.json ${first.pointer} ${first.message}` };
   let record: RunRecord | null = null;
   const rp = runRecordPath(ws, profile, name);
   if (existsSync(rp)) {
-    try {
-      const r = JSON.parse(readFileSync(rp, 'utf8')) as RunRecord;
-      if (r && r.format === 1 && typeof r.fingerprint === 'string' && r.components && typeof r.payloadSha256 === 'string') record = r;
-    } catch {
-      record = null; // an unreadable record means: no record, re-run
-    }
+    const parsed = parseJson('run.json', readFileSync(rp, 'utf8'), RESULT_FIX);
+    if ('problem' in parsed) return { kind: 'corrupt', detail: `run.json ${parsed.problem.message}` };
+    const bad = validateRunRecord('run.json', parsed.value, RESULT_FIX)[0];
+    if (bad) return { kind: 'corrupt', detail: `run.json ${bad.pointer} ${bad.message}` };
+    record = parsed.value as RunRecord;
   }
   return { kind: 'ok', record, payloadSha256: sha256Hex(bytes) };
+}
+
+/** decodeCheckpoint (checksum, format, epoch count) plus the schema and the epochs' numbering and
+ * timings. Kept here, outside src/train, so the check does not change the training code's hash.
+ * Any failure is CheckpointCorrupt: the planner ignores the checkpoint with the reason and the run
+ * starts afresh, which costs only time (same bytes), so refusing to run would help nobody. */
+export function checkCheckpointText(text: string): Checkpoint {
+  const c = decodeCheckpoint(text);
+  const body = (JSON.parse(text) as { body: unknown }).body;
+  const bad = schemaProblems(checkpointSchema, '', body, '', [payloadSchema])[0];
+  if (bad) throw new CheckpointCorrupt(`${bad.pointer || 'body'}: ${bad.message}`);
+  const s = c.state;
+  if (s.epochSeconds.length !== s.epoch) throw new CheckpointCorrupt(`/state/epochSeconds: ${s.epochSeconds.length} time(s) listed, but /state/epoch is ${s.epoch}`);
+  s.epochs.forEach((e, i) => {
+    if (e.epoch !== i + 1) throw new CheckpointCorrupt(`/state/epochs/${i}/epoch: is ${e.epoch}, expected ${i + 1}`);
+  });
+  return c;
 }
 
 export function readCheckpoint(ws: Workspace, profile: string, name: string): Checkpoint | CheckpointCorrupt | null {
   const p = checkpointPath(ws, profile, name);
   if (!existsSync(p)) return null;
   try {
-    return decodeCheckpoint(readFileSync(p, 'utf8'));
+    return checkCheckpointText(readFileSync(p, 'utf8'));
   } catch (e) {
     if (e instanceof CheckpointCorrupt) return e;
     throw e;

@@ -7,7 +7,11 @@ import { writeFileAtomic } from '../result/store.js';
 import { canonicalJson } from '../result/canonical.js';
 import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
 import type { VerifyOutcome } from '../verify/verify.js';
-import { RunError, problem } from '../errors.js';
+import { ResultError, RunError, displayPath, problem, type Problem } from '../errors.js';
+import { parseJson, schemaProblems } from '../jsonSchema.js';
+import { RESULT_FIX, payloadProblems } from '../result/files.js';
+import { validateFacts, validateRunRecord } from '../result/validate.js';
+import shardSchema from './shard.schema.json' with { type: 'json' };
 import { checkManifests, planFingerprint, type Shard, type ShardManifest } from './shard.js';
 import type { PlannedRun } from './cache.js';
 
@@ -35,6 +39,30 @@ export function writeShardManifest(ws: Workspace, m: ManifestWithBackend): strin
   return file;
 }
 
+const MANIFEST_FIX = 're-run that shard (`normreg reproduce --shard I/N`) and pass its results again';
+
+/** Schema plus: index within total, the file name's I and N, the shard's runs among the plan's. Pure. */
+export function manifestProblems(shown: string, fileName: string, doc: unknown): Problem[] {
+  const probs = schemaProblems(shardSchema, shown, doc, MANIFEST_FIX);
+  if (probs.length) return probs;
+  const m = doc as ManifestWithBackend;
+  if (m.shard.index > m.shard.total) probs.push(problem(shown, '/shard/index', `${m.shard.index} is more than /shard/total ${m.shard.total}`, MANIFEST_FIX));
+  const named = /^shard-(\d+)-of-(\d+)\.json$/.exec(fileName);
+  if (named && (Number(named[1]) !== m.shard.index || Number(named[2]) !== m.shard.total))
+    probs.push(problem(shown, '/shard', `says shard ${m.shard.index}/${m.shard.total}, but the file is named for ${named[1]}/${named[2]}`, MANIFEST_FIX));
+  const all = new Set(m.allRuns);
+  m.runs.forEach((r, i) => { if (!all.has(r)) probs.push(problem(shown, `/runs/${i}`, `'${r}' is not in /allRuns`, MANIFEST_FIX)); });
+  return probs;
+}
+
+function readManifest(file: string, fileName: string): ManifestWithBackend {
+  const shown = displayPath(file);
+  const parsed = parseJson(shown, readFileSync(file, 'utf8'), MANIFEST_FIX);
+  const probs = 'problem' in parsed ? [parsed.problem] : manifestProblems(shown, fileName, parsed.value);
+  if (probs.length) throw new RunError('SHARD_CORRUPT', probs.map((p) => ({ ...p, message: `corrupt shard manifest: ${p.message}` })));
+  return (parsed as { value: ManifestWithBackend }).value;
+}
+
 export interface FoundManifest { file: string; dir: string; m: ManifestWithBackend }
 
 /** Manifests under each DIR (a copy of `results/`, of `results/<profile>/`, or a workspace);
@@ -47,12 +75,7 @@ export function readManifests(ws: Workspace, profile: string, dirs: string[]): F
     if (!profDir) throw new RunError('RUN', [problem(relative(process.cwd(), root) || root, '', `no shard manifest (shards/shard-I-of-N.json) under this directory for profile ${profile}`, 'pass the directory a `reproduce --shard` run left its results in (results/ or results/<profile>/)')]);
     for (const f of readdirSync(join(profDir, 'shards')).filter((f) => /^shard-\d+-of-\d+\.json$/.test(f)).sort()) {
       const file = join(profDir, 'shards', f);
-      let m: ManifestWithBackend;
-      try {
-        m = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (e) {
-        throw new RunError('RUN', [problem(file, '', `corrupt shard manifest: ${(e as Error).message}`, 're-run that shard')]);
-      }
+      const m = readManifest(file, f);
       out.push({ file, dir: profDir, m });
     }
   }
@@ -61,23 +84,45 @@ export function readManifests(ws: Workspace, profile: string, dirs: string[]): F
 
 const RUN_FILES = ['result.json', 'facts.json', 'run.json'];
 
+/** Problems of one shard run's files (result.json, and run.json / facts.json where present). */
+function runFileProblems(dir: string, name: string, profile: string, shown: (f: string) => string): Problem[] {
+  const fix = 're-run that shard and pass its results again';
+  const out: Problem[] = [];
+  const r = payloadProblems(readFileSync(join(dir, 'result.json'), 'utf8'), shown(join(dir, 'result.json')), 'result', { name, profile });
+  out.push(...r.problems);
+  for (const [f, check] of [['run.json', validateRunRecord], ['facts.json', validateFacts]] as const) {
+    const file = join(dir, f);
+    if (!existsSync(file)) continue;
+    const parsed = parseJson(shown(file), readFileSync(file, 'utf8'), fix);
+    out.push(...('problem' in parsed ? [parsed.problem] : check(shown(file), parsed.value, fix)));
+  }
+  return out.map((p) => ({ ...p, message: `corrupt shard result: ${p.message}`, fix: p.fix === RESULT_FIX ? fix : p.fix }));
+}
+
 /** Check the manifests against this checkout's plan, then copy every shard's run files in. */
 export function copyShardResults(ws: Workspace, profile: string, found: FoundManifest[], plan: string, allRuns: string[]): number {
-  const shown = (f: string) => relative(process.cwd(), f) || f;
+  const shown = displayPath;
   const probs = checkManifests(found.map(({ file, m }) => ({ file: shown(file), m })), profile, plan, allRuns);
   const backends = [...new Set(found.map((f) => f.m.backend))];
   if (backends.length > 1) probs.push({ file: '', message: `shards ran on different backends (${backends.join(', ')})`, fix: 'run every shard with the same --backend' });
   if (probs.length) throw new RunError('RUN', probs.map((p) => problem(p.file, '', p.message, p.fix)));
-  let copied = 0;
+  // every shard's run files are checked before the first is copied: a bad one leaves the workspace as it was
+  const copies: { from: string; to: string }[] = [];
   for (const { dir, m } of found) {
     for (const name of m.runs) {
       const from = join(dir, name);
       const to = join(ws.root, 'results', profile, name);
       if (!existsSync(join(from, 'result.json'))) throw new RunError('RUN', [problem(shown(join(from, 'result.json')), '', `shard ${m.shard.index}/${m.shard.total} lists '${name}' but its result is missing`, 'upload the whole results/<profile>/ directory of each shard')]);
-      if (resolve(from) !== resolve(to))
-        for (const f of RUN_FILES) if (existsSync(join(from, f))) writeFileAtomic(join(to, f), readFileSync(join(from, f)));
-      copied++;
+      const bad = runFileProblems(from, name, profile, shown);
+      if (bad.length) throw new ResultError('RESULT_CORRUPT', bad);
+      copies.push({ from, to });
     }
+  }
+  let copied = 0;
+  for (const { from, to } of copies) {
+    if (resolve(from) !== resolve(to))
+      for (const f of RUN_FILES) if (existsSync(join(from, f))) writeFileAtomic(join(to, f), readFileSync(join(from, f)));
+    copied++;
   }
   return copied;
 }

@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import { diffString } from 'json-diff';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { goldenPath, readGolden, readResult, resultPath, writePayload, type Workspace } from '../result/files.js';
+import { RESULT_FIX, goldenPath, readGolden, readResult, resultPath, writePayload, type Workspace } from '../result/files.js';
+import { payloadMatchesSpec } from './inputs.js';
 import { comparePayload, type Difference } from './compare.js';
 import { decideGoldenAction, type UpdateMode } from './update.js';
 import { ResultError, problem } from '../errors.js';
@@ -74,6 +75,8 @@ export function loadResultsFor(ws: Workspace, specs: ResolvedSpec[]): (ResultPay
     const r = readResult(p);
     if (r && (r.name !== s.name || r.profile !== s.profile))
       throw new ResultError('RESULT_CORRUPT', [problem(relative(ws.root, p), '/name', `result file holds '${r.name}' (${r.profile}), expected '${s.name}' (${s.profile})`, 'delete it and reproduce again')]);
+    const off = r ? payloadMatchesSpec(relative(ws.root, p), r, s, RESULT_FIX) : [];
+    if (off.length) throw new ResultError('RESULT_CORRUPT', off.map((q) => ({ ...q, message: `corrupt result file: ${q.message}` })));
     return r;
   });
 }

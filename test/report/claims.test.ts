@@ -2,7 +2,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { evaluateClaims, parseCheck, renderClaims, validateClaims } from '../../src/report/claims.js';
 import { buildRow, renderMarkdownTable, type TableRow } from '../../src/report/table.js';
-import { expandSpec } from '../../src/spec/load.js';
+import { expandSpec, listSpecFiles, loadSpecs } from '../../src/spec/load.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 import type { ResultPayload } from '../../src/result/types.js';
 
 function payload(name: string, seed: number, testAcc: number[]): ResultPayload {
@@ -54,7 +59,32 @@ test('claim files: malformed checks are named by pointer', () => {
   assert.ok(parseCheck('bestTestLoss(a.b_1) < finalTestAcc(c)'));
   assert.is(parseCheck('bestTestAcc(a) >= bestTestAcc(b)'), null);
   const r = validateClaims('reports/claims.json', { claims: [{ id: 'x', text: 't', checks: ['accuracy(bn) > 1'] }, { id: 'x', text: 't', checks: [] }] });
-  assert.equal(r.problems.map((p) => p.pointer), ['/claims/0/checks/0', '/claims/1/id', '/claims/1/checks']);
+  assert.equal(r.problems.map((p) => p.pointer).sort(), ['/claims/0/checks/0', '/claims/1/checks', '/claims/1/id']);
+});
+
+test('claim files: schema types, unknown metrics and unknown experiments, with the fix', () => {
+  const known = ['bn', 'ln', 'sw.l1_0'];
+  const good = validateClaims('reports/claims.json', { claims: [{ id: 'a', text: 't', checks: ['bestTestAcc(bn) > bestTestAcc(sw.l1_0)'] }] }, known);
+  assert.equal(good.problems, []);
+  const typed = validateClaims('reports/claims.json', { claims: [{ id: 'a', text: 7, checks: 'x' }], extra: 1 }, known);
+  assert.equal(typed.problems.map((p) => `${p.pointer}: ${p.message}`).sort(), ['/claims/0/checks: must be array (got "x")', '/claims/0/text: must be string (got 7)', "/extra: unknown key 'extra'"]);
+  const r = validateClaims('reports/claims.json', { claims: [{ id: 'a', text: 't', checks: ['bestTestAccc(bn) > bestTestAcc(ln)', 'bestTestAcc(bn) > bestTestAcc(lnn)', 'bestTestAcc(bn) > bestTestAcc(gone)'] }] }, known);
+  assert.equal(r.claims, []);
+  assert.equal(r.problems.map((p) => `${p.file} ${p.pointer}: ${p.message} (fix: ${p.fix})`), [
+    `reports/claims.json /claims/0/checks/0: unknown metric 'bestTestAccc' in "bestTestAccc(bn) > bestTestAcc(ln)" (fix: did you mean 'bestTestAcc'?)`,
+    `reports/claims.json /claims/0/checks/1: no experiment named 'lnn' in this profile's specs (in "bestTestAcc(bn) > bestTestAcc(lnn)") (fix: did you mean 'ln'?)`,
+    `reports/claims.json /claims/0/checks/2: no experiment named 'gone' in this profile's specs (in "bestTestAcc(bn) > bestTestAcc(gone)") (fix: use a name \`normreg list\` shows (a sweep run is named like SWEEP.AXIS_VALUE...), or remove the check)`,
+  ]);
+  // without the list of experiments (a library caller) only the form and the metrics are checked
+  assert.equal(validateClaims('c.json', { claims: [{ id: 'a', text: 't', checks: ['bestTestAcc(bn) > bestTestAcc(gone)'] }] }).problems, []);
+});
+
+test('the committed reports/claims.json names only metrics and experiments of the smoke and full specs', () => {
+  for (const profile of ['smoke', 'full'] as const) {
+    const specs = loadSpecs(listSpecFiles(join(ROOT, 'specs')), profile);
+    const doc = JSON.parse(readFileSync(join(ROOT, 'reports/claims.json'), 'utf8'));
+    assert.equal(validateClaims('reports/claims.json', doc, specs.map((s) => s.group)).problems, [], profile);
+  }
 });
 
 test('markdown: the main table shows seeds as mean ± s; sweeps get their own table with study deltas; pending listed', () => {

@@ -223,4 +223,16 @@ config('duplicate figure names, missing keys, unreadable and non-JSON files', as
   assert.equal(await loadFigureConfig(tmp('f.json', JSON.stringify(GOOD))), GOOD);
 });
 
+config('experiments the specs do not declare: pointer into the list, a near name as the fix', async () => {
+  const cfg = { curves: [{ name: 'c', title: 'T', experiments: ['bn', 'lnn'], metrics: ['testAcc'] }], misclassified: { experiments: ['bn', 'zz'], count: 20 } };
+  const file = tmp('figures.json', JSON.stringify(cfg));
+  const err = await rejects(loadFigureConfig(file, ['bn', 'ln', 'gn']));
+  assert.is(err.code, 'FIGURE_CONFIG_INVALID');
+  assert.equal(err.issues.map((i) => `${i.pointer}: ${i.message} (fix: ${i.fix})`), [
+    '/curves/0/experiments/1: no experiment named "lnn" in this profile\'s specs (fix: did you mean "ln"?)',
+    '/misclassified/experiments/1: no experiment named "zz" in this profile\'s specs (fix: use a name `normreg list` shows, or remove it)',
+  ]);
+  assert.equal(await loadFigureConfig(file, ['bn', 'lnn', 'zz']), cfg);
+});
+
 config.run();

@@ -2,7 +2,7 @@
 """The same measurement as `normreg bench`, on the study's own PyTorch formulation (Debian's
 python3-torch + python3-torchvision), so ratios can be taken in one run on one machine:
 
-    /usr/bin/python3 src/run/bench_pytorch.py --json [--threads 2] [--steps 60] [--epoch-images 60000]
+    /usr/bin/python3 reference/pytorch/bench_pytorch.py --json [--threads 2] [--steps 60] [--epoch-images 60000]
 
 Prints {"backend": "pytorch", "threads", "batchSize": 64, "results": [{"norm", "mode", "imagesPerSec"}]}.
 """

@@ -3,8 +3,8 @@
 momentum 0.7 overridden by OneCycleLR's momentum cycling, L1 added to the loss, L2 as weight_decay,
 torchvision augmentation, metric definitions), for fidelity checks against this harness:
 
-    /usr/bin/python3 src/run/reference_pytorch.py --norm group --seeds 1            # the full study row
-    /usr/bin/python3 src/run/reference_pytorch.py --norm layer --train-size 6000 --test-size 2000 --epochs 2 --seeds 1,2,3
+    /usr/bin/python3 reference/pytorch/reference_pytorch.py --norm group --seeds 1            # the full study row
+    /usr/bin/python3 reference/pytorch/reference_pytorch.py --norm layer --train-size 6000 --test-size 2000 --epochs 2 --seeds 1,2,3
 
 Needs Debian's python3-torch and python3-torchvision. Prints one JSON object per seed:
 {"norm", "l1", "l2", "seed", "epochs": [{"trainAcc", "testLoss", "testAcc"}], "bestTrainAcc", "bestTestAcc", "bestTestLoss"}.
