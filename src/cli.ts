@@ -20,13 +20,15 @@ Commands:
   reproduce               train, then verify against goldens, then regenerate the report
   verify                  compare stored results with goldens (no training); checks README is current
   report                  regenerate the README results table from stored results (or goldens)
-  merge [DIR...]          combine the results of \`reproduce --shard\` runs, then verify and report
+  merge [DIR...]          combine the results of \`reproduce --shard\` runs (with the --only and
+                          --seeds they were made with), then verify and report
   bench                   training-speed benchmark (see README); --compare-pytorch [--python P]
                           [--rounds N] alternates with the study's PyTorch and prints ratios
 
 Options:
   --profile full|smoke    which profile (default full)
-  --only NAME,...         restrict to these experiments (a spec, a sweep, or one run)
+  --only NAME,...         restrict to these experiments (a spec, a sweep, one run, or a tag:
+                          'table' = the study's seven rows)
   --seeds LIST            run every selected experiment under these seeds: 1,2,3 or 1-5
   --backend B             auto|tensorflow-gpu|tensorflow|wasm|cpu (default auto)
   --update none|new|all   golden update mode (default: none under CI=true, else new)
@@ -35,7 +37,8 @@ Options:
   --threads 1|2|auto      (reproduce, bench) wasm kernel threads per run; results are the same bytes
                           either way (default auto: 2 when one run trains, else 1; bench: 2)
   --force                 (reproduce) re-train even where the stored result is current
-  --dry                   (reproduce) print the plan and why each run is (not) re-run; train nothing
+  --dry                   (reproduce) print the plan, its expected duration and why each run is
+                          (not) re-run; train nothing
   --shard I/N             (reproduce) run only the I-th of N deterministic parts of the plan
   --no-wait               refuse instead of waiting when another command holds the workspace lock
   --specs DIR             spec directory (default: specs)

@@ -6,6 +6,7 @@ import { listSpecFiles, loadSpecs, parseSeeds } from '../spec/load.js';
 import { PROFILES, type Profile, type ResolvedSpec } from '../spec/types.js';
 import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from '../verify/update.js';
 import type { Workspace } from '../result/files.js';
+import type { Selection } from '../run/shard.js';
 
 export interface Common {
   ws: Workspace;
@@ -58,18 +59,29 @@ export function common(values: Values, files?: string[]): Common {
   const all = specs;
   let filtered = seeds !== undefined;
   if (values.only) {
-    // a run's name, its group (all its seeds) or a sweep's name (all its runs)
-    const wanted = values.only.split(',').map((s) => s.trim()).filter(Boolean);
-    const matches = (s: ResolvedSpec, w: string) => s.name === w || s.group === w || s.sweep?.name === w;
+    // a run's name, its group (all its seeds), a sweep's name (all its runs) or a tag (specs/*.json "tags")
+    const wanted = onlyList(values.only);
+    const matches = (s: ResolvedSpec, w: string) => s.name === w || s.group === w || s.sweep?.name === w || s.tags.includes(w);
     const unknown = wanted.filter((w) => !specs.some((s) => matches(s, w)));
     if (unknown.length) {
-      const known = [...new Set(specs.map((s) => s.sweep?.name ?? s.group))];
+      const known = [...new Set([...specs.flatMap((s) => s.tags), ...specs.map((s) => s.sweep?.name ?? s.group)])];
       throw new UsageError(`--only: no experiment named ${unknown.map((u) => `'${u}'`).join(', ')}`, `known: ${known.join(', ')} (or a single run's name, see \`normreg list\`)`);
     }
     specs = specs.filter((s) => wanted.some((w) => matches(s, w)));
     filtered = true;
   }
   return { ws, profile, specs, all, filtered };
+}
+
+function onlyList(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** What --only and --seeds select, as recorded in a shard manifest; null fields: not given. */
+export function selectionOf(values: Values): Selection {
+  const seeds = values.seeds === undefined ? null : parseSeeds(values.seeds);
+  if (values.seeds !== undefined && !seeds) throw new UsageError(`--seeds must be a list or range of seeds like 1,2,3 or 1-5 (got '${values.seeds}')`);
+  return { only: values.only ? onlyList(values.only) : null, seeds };
 }
 
 export function updateMode(values: Values): UpdateMode {

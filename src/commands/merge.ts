@@ -1,23 +1,34 @@
-/** normreg merge: combine the results of `reproduce --shard` runs, then verify and report. */
-import { UsageError } from '../errors.js';
+/** normreg merge: combine the results of `reproduce --shard` runs, then verify and report. A merge
+ * applies the selection (--only, --seeds) the shards recorded in their manifests. */
+import { relative } from 'node:path';
+import { RunError, problem } from '../errors.js';
 import { codeHash } from '../plan/codeHash.js';
 import { readManifests, copyShardResults, mergePlanFingerprint } from '../run/merge.js';
-import { common, updateMode, type Values } from './args.js';
+import { describeSelection, mergeSelection } from '../run/shard.js';
+import { PROFILES } from '../spec/types.js';
+import { common, oneOf, selectionOf, updateMode, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { verifyAndReport } from './verifyFlow.js';
 import { checkInputs } from '../verify/inputs.js';
 
 export async function cmdMerge(values: Values, dirs: string[]): Promise<number> {
-  const c = common(values);
-  if (c.filtered) throw new UsageError('merge combines whole sharded runs; --only does not apply');
+  const ws = { root: process.cwd() };
+  const profile = oneOf('profile', values.profile, PROFILES, 'full');
+  const given = values.only !== undefined || values.seeds !== undefined ? selectionOf(values) : null;
   const mode = updateMode(values);
-  const release = await lockWorkspace(c, values, 'merge');
+  const release = await lockWorkspace({ ws }, values, 'merge');
   try {
+    const manifests = readManifests(ws, profile, dirs);
+    const shown = (f: string) => relative(process.cwd(), f) || f;
+    const { selection, problems } = mergeSelection(manifests.map(({ file, m }) => ({ file: shown(file), m })), given);
+    if (problems.length) throw new RunError('RUN', problems.map((p) => problem(p.file, '', p.message, p.fix)));
+    const c = common({ ...values, only: selection.only?.join(','), seeds: selection.seeds?.join(',') });
     await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' });
-    const manifests = readManifests(c.ws, c.profile, dirs);
     const copied = copyShardResults(c.ws, c.profile, manifests, mergePlanFingerprint(c.specs, codeHash()), c.specs.map((s) => s.name));
-    process.stdout.write(`merge ${c.profile}: ${manifests.length} shard(s), ${copied} run(s)\n`);
-    return (await verifyAndReport(c, mode, true)) ? 0 : 1;
+    process.stdout.write(`merge ${c.profile}: ${manifests.length} shard(s), ${copied} run(s)${c.filtered ? ` of ${describeSelection(selection)}` : ''}\n`);
+    const ok = await verifyAndReport(c, mode, !c.filtered);
+    if (c.filtered) process.stdout.write(`report: not regenerated for a selection; \`npx normreg report --profile ${c.profile}\` draws it from every result and golden present\n`);
+    return ok ? 0 : 1;
   } finally {
     release();
   }

@@ -10,8 +10,8 @@ import { EXIT_INTERRUPTED, runPool, type PoolResult } from '../run/pool.js';
 import { inShard, parseShard } from '../run/shard.js';
 import { shardManifestFor, writeShardManifest } from '../run/merge.js';
 import { checkData } from '../run/runSpec.js';
-import { parseJobs, runEnvFor, runInProcess } from '../run/orchestrate.js';
-import { common, oneOf, updateMode, type Common, type Values } from './args.js';
+import { estimateLine, parseJobs, runEnvFor, runInProcess } from '../run/orchestrate.js';
+import { common, oneOf, selectionOf, updateMode, type Common, type Values } from './args.js';
 import { interruptHandler, lockWorkspace } from './session.js';
 import { printPlan, printVerify } from './print.js';
 import { verifyAndReport } from './verifyFlow.js';
@@ -37,6 +37,7 @@ export async function cmdReproduce(values: Values): Promise<number> {
   backend = await setBackendThreads(backend, parseThreads(values.threads, autoThreads));
   const jobs = parseJobs(values.jobs, backend, toTrain);
   process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}\n`);
+  process.stdout.write(`${await estimateLine(c.ws, plan, backend, jobs)}\n`);
   if (values.dry) {
     printPlan(plan, process.stdout);
     return 0;
@@ -73,7 +74,7 @@ export async function cmdReproduce(values: Values): Promise<number> {
     if (shard) {
       const outcome = verifyAll(c.ws, done, mode, { checkObsolete: false });
       printVerify(outcome, process.stdout);
-      const file = writeShardManifest(c.ws, shardManifestFor(c.profile, shard, c.specs, env.code, plan, outcome, backend.name));
+      const file = writeShardManifest(c.ws, shardManifestFor(c.profile, shard, c.specs, env.code, plan, outcome, backend.name, selectionOf(values)));
       process.stdout.write(`shard ${shard.index}/${shard.total}: manifest ${relative(c.ws.root, file)}; merge the shards with \`normreg merge\`\n`);
       ok = outcome.ok;
     } else ok = await verifyAndReport({ ...c, specs: done }, mode, complete);

@@ -1,9 +1,10 @@
 /** Edges shared by the commands that write: the workspace lock and Ctrl-C handling. */
 import { acquireLock } from '../run/lock.js';
 import { EXIT_INTERRUPTED } from '../run/pool.js';
-import type { Common, Values } from './args.js';
+import type { Values } from './args.js';
+import type { Workspace } from '../result/files.js';
 
-export function lockWorkspace(c: Common, values: Values, command: string): Promise<() => void> {
+export function lockWorkspace(c: { ws: Workspace }, values: Values, command: string): Promise<() => void> {
   return acquireLock(c.ws, {
     wait: !values['no-wait'], command,
     onWait: (o) => process.stdout.write(`waiting: the workspace is locked by normreg ${o.command} (pid ${o.pid}, since ${o.startedAt})\n`),

@@ -11,16 +11,24 @@ import { ROW_METRICS, sampleStd, type RowMetric, type TableRow } from './table.j
 export interface Claim { id: string; text: string; checks: string[] }
 export interface Check { lhs: { metric: RowMetric; run: string }; op: '>' | '<'; rhs: { metric: RowMetric; run: string } }
 
+/** Verdict rule over seeds. spread = sqrt(s_l^2 + s_r^2), the standard deviation of the difference
+ * between one run of each side (s = sample std over that side's seeds; a side with one seed takes
+ * the other side's s). A check whose |margin of the means| is below the spread is "not
+ * distinguishable": a different draw of seeds could reverse it. With one seed on both sides there
+ * is no spread and the verdict is holds / fails, marked "1 seed". */
 export interface CheckVerdict {
   check: string;
-  status: 'holds' | 'fails' | 'not evaluated';
-  /** lhs - rhs in the claimed direction (positive = holds), in the metric's unit */
+  status: 'holds' | 'fails' | 'not distinguishable' | 'not evaluated';
+  /** mean(lhs) - mean(rhs) in the claimed direction (positive = holds), in the metric's unit */
   margin: number | null;
-  /** combined seed-to-seed spread sqrt(s_l^2 + s_r^2); null unless both sides have several seeds */
+  /** seed-to-seed spread of the difference (see above); null with one seed on both sides */
   spread: number | null;
+  /** seeds on each side [lhs, rhs] */
+  seeds: [number, number] | null;
   missing: string[];
 }
-export interface ClaimVerdict { id: string; text: string; status: 'holds' | 'does not hold' | 'not evaluated'; checks: CheckVerdict[] }
+export type ClaimStatus = 'holds' | 'does not hold' | 'not distinguishable' | 'not evaluated';
+export interface ClaimVerdict { id: string; text: string; status: ClaimStatus; singleSeed: boolean; checks: CheckVerdict[] }
 
 const TERM = `(${ROW_METRICS.join('|')})\\(\\s*([a-z0-9][a-z0-9._-]*)\\s*\\)`;
 const CHECK = new RegExp(`^\\s*${TERM}\\s*([<>])\\s*${TERM}\\s*$`);
@@ -89,6 +97,20 @@ export function loadClaims(root: string, known?: Iterable<string>): Claim[] {
   return r.claims;
 }
 
+export function checkSpread(sl: number | null, sr: number | null): number | null {
+  if (sl === null && sr === null) return null;
+  return Math.hypot(sl ?? sr!, sr ?? sl!);
+}
+
+/** A claim: not evaluated if a check lacks a run; does not hold if a check fails beyond the spread
+ * (or fails with one seed); not distinguishable if a check is; else holds. */
+export function claimStatus(checks: CheckVerdict[]): ClaimStatus {
+  if (checks.some((k) => k.status === 'not evaluated')) return 'not evaluated';
+  if (checks.some((k) => k.status === 'fails')) return 'does not hold';
+  if (checks.some((k) => k.status === 'not distinguishable')) return 'not distinguishable';
+  return 'holds';
+}
+
 export function evaluateClaims(claims: Claim[], rows: TableRow[]): ClaimVerdict[] {
   const byName = new Map(rows.map((r) => [r.name, r]));
   return claims.map((c) => {
@@ -97,15 +119,15 @@ export function evaluateClaims(claims: Claim[], rows: TableRow[]): ClaimVerdict[
       const l = byName.get(ck.lhs.run);
       const r = byName.get(ck.rhs.run);
       const missing = [ck.lhs.run, ck.rhs.run].filter((n) => !byName.has(n));
-      if (!l || !r) return { check: text, status: 'not evaluated', margin: null, spread: null, missing: [...new Set(missing)] };
+      if (!l || !r) return { check: text, status: 'not evaluated', margin: null, spread: null, seeds: null, missing: [...new Set(missing)] };
       const diff = l.values[ck.lhs.metric] - r.values[ck.rhs.metric];
       const margin = ck.op === '>' ? diff : -diff;
-      const sl = sampleStd(l.perSeed[ck.lhs.metric]);
-      const sr = sampleStd(r.perSeed[ck.rhs.metric]);
-      return { check: text, status: margin > 0 ? 'holds' : 'fails', margin, spread: sl !== null && sr !== null ? Math.hypot(sl, sr) : null, missing: [] };
+      const spread = checkSpread(sampleStd(l.perSeed[ck.lhs.metric]), sampleStd(r.perSeed[ck.rhs.metric]));
+      const status = spread !== null && Math.abs(margin) < spread ? 'not distinguishable' : margin > 0 ? 'holds' : 'fails';
+      return { check: text, status, margin, spread, seeds: [l.seeds.length, r.seeds.length], missing: [] };
     });
-    const status = checks.some((k) => k.status === 'not evaluated') ? 'not evaluated' : checks.every((k) => k.status === 'holds') ? 'holds' : 'does not hold';
-    return { id: c.id, text: c.text, status, checks };
+    const singleSeed = checks.some((k) => k.seeds !== null && k.spread === null);
+    return { id: c.id, text: c.text, status: claimStatus(checks), singleSeed, checks };
   });
 }
 
@@ -114,17 +136,31 @@ function fmtMargin(check: string, v: number): string {
   return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(loss ? 4 : 2)}${loss ? '' : ' pp'}`;
 }
 
+function checkVerdictText(k: CheckVerdict): string {
+  if (k.status === 'not evaluated') return `not evaluated (no result for ${k.missing.join(', ')})`;
+  if (k.spread === null) return `${k.status} (1 seed)`;
+  // no '|' here: the text sits in a Markdown table cell
+  if (k.status === 'not distinguishable') return 'not distinguishable (margin within the spread)';
+  return `${k.status}, beyond the spread`;
+}
+
 export function renderClaims(verdicts: ClaimVerdict[]): string[] {
   if (verdicts.length === 0) return [];
-  const lines = ['**Claims** (reports/claims.json; margin in the claimed direction, positive = holds):', '', '| Claim | Check | Margin | Seed spread | Verdict |', '|---|---|---:|---:|---|'];
+  const lines = [
+    '**Claims** (reports/claims.json). Margin = difference of the means over seeds in the claimed direction (positive = holds). ' +
+      'Spread = √(s₁² + s₂²), the standard deviation of the difference between one seed of each side (s = sample std over seeds; a side with one seed borrows the other side\'s s). ' +
+      'A check with |margin| < spread is "not distinguishable" (another draw of seeds could reverse it); with one seed on both sides there is no spread and the verdict says "1 seed".',
+    '',
+    '| Claim | Check | Seeds | Margin | Seed spread | Verdict |',
+    '|---|---|---|---:|---:|---|',
+  ];
   for (const v of verdicts)
     v.checks.forEach((k, i) => {
-      const claim = i === 0 ? `${v.text} **${v.status}**` : '';
+      const claim = i === 0 ? `${v.text} **${v.status}**${v.singleSeed && v.status !== 'not evaluated' ? ' (1 seed)' : ''}` : '';
       const margin = k.margin === null ? '–' : fmtMargin(k.check, k.margin);
       const spread = k.spread === null ? '–' : fmtMargin(k.check, k.spread).replace(/^\+/, '');
-      const verdict = k.status === 'not evaluated' ? `not evaluated (no result for ${k.missing.join(', ')})`
-        : k.spread === null ? k.status : `${k.status}, ${Math.abs(k.margin!) > k.spread ? 'beyond' : 'within'} the seed spread`;
-      lines.push(`| ${claim} | \`${k.check}\` | ${margin} | ${spread} | ${verdict} |`);
+      const seeds = k.seeds === null ? '–' : `${k.seeds[0]} vs ${k.seeds[1]}`;
+      lines.push(`| ${claim} | \`${k.check}\` | ${seeds} | ${margin} | ${spread} | ${checkVerdictText(k)} |`);
     });
   return lines;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
 import { goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
-import { buildRow, renderMarkdownTable, type TableRow } from './table.js';
+import { buildRow, renderMarkdownTable, type Progress, type TableRow } from './table.js';
 import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
 import { replaceSection } from './readme.js';
 import { writeFileAtomic } from '../result/store.js';
@@ -12,11 +12,17 @@ import { BACKEND_CHOICES } from '../engine/backend.js';
 
 export const TABLE_SECTION = (profile: string) => `results:${profile}`;
 
+const GOLDEN_BACKENDS = BACKEND_CHOICES.filter((c) => c !== 'auto');
+
+export function hasGolden(ws: Workspace, spec: ResolvedSpec): boolean {
+  return GOLDEN_BACKENDS.some((b) => existsSync(goldenPath(ws, spec.profile, b, spec.name)));
+}
+
 /** The payload a row shows: the stored result, else the first golden found (backends in preference order). */
 export function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
   const r = readResult(resultPath(ws, spec.profile, spec.name));
   if (r) return { payload: r, source: 'results' };
-  for (const b of BACKEND_CHOICES.filter((c) => c !== 'auto')) {
+  for (const b of GOLDEN_BACKENDS) {
     const g = readGolden(goldenPath(ws, spec.profile, b, spec.name));
     if (g) return { payload: g, source: 'golden' };
   }
@@ -29,6 +35,8 @@ export interface Collected {
   payloads: ResultPayload[];
   /** experiments with neither a result nor a golden (sweep runs as SWEEP/RUN) */
   pending: string[];
+  /** how many of the profile's runs have a committed golden */
+  progress: Progress;
   /** every experiment (row name) the profile's specs declare, with or without --only: what claims may name */
   known: string[];
 }
@@ -41,6 +49,11 @@ export function collectRows(ws: Workspace, specs: ResolvedSpec[], all: ResolvedS
   const rows: TableRow[] = [];
   const payloads: ResultPayload[] = [];
   const pending: string[] = [];
+  const progress: Progress = { profile: specs[0]?.profile ?? '', runs: specs.length, golden: 0, resultOnly: 0 };
+  for (const s of specs) {
+    if (hasGolden(ws, s)) progress.golden++;
+    else if (existsSync(resultPath(ws, s.profile, s.name))) progress.resultOnly++;
+  }
   for (const [group, members] of groups) {
     const runs = members.flatMap((spec) => {
       const found = payloadFor(ws, spec);
@@ -50,15 +63,15 @@ export function collectRows(ws: Workspace, specs: ResolvedSpec[], all: ResolvedS
       pending.push(members[0].sweep ? `${members[0].sweep.name}/${group}` : group);
       continue;
     }
-    rows.push(buildRow(runs));
+    rows.push(buildRow(runs, members.map((m) => m.seed)));
     payloads.push(...runs.map((r) => r.payload));
   }
-  return { rows, payloads, pending, known: [...new Set(all.map((s) => s.group))] };
+  return { rows, payloads, pending, progress, known: [...new Set(all.map((s) => s.group))] };
 }
 
 /** The README section of a profile: tables, pending runs, claims. */
 export function renderReport(ws: Workspace, profile: string, c: Collected): string {
-  return renderMarkdownTable(profile, c.rows, c.pending, renderClaims(evaluateClaims(loadClaims(ws.root, c.known), c.rows)));
+  return renderMarkdownTable(profile, c.rows, c.pending, renderClaims(evaluateClaims(loadClaims(ws.root, c.known), c.rows)), c.progress);
 }
 
 export function writeReadmeTable(ws: Workspace, profile: string, body: string): boolean {

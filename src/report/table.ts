@@ -2,6 +2,10 @@
  * aggregated (mean and sample standard deviation), rendered as Markdown or JSON. */
 import type { ResultPayload } from '../result/types.js';
 import type { ReferenceKey, ResolvedSpec, SweepInfo } from '../spec/types.js';
+import { renderSweep } from './sweepTable.js';
+import { delta, fmt } from './format.js';
+
+export { delta, digitsOf, fmt, STUDY_SEED } from './format.js';
 
 export const ROW_METRICS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss', 'finalTrainAcc', 'finalTestAcc', 'finalTestLoss'] as const;
 export type RowMetric = (typeof ROW_METRICS)[number];
@@ -21,6 +25,8 @@ export interface TableRow {
   trainSize: number;
   testSize: number;
   seeds: number[];
+  /** the seeds the spec declares for this profile (seeds may still lack a result or golden) */
+  declaredSeeds: number[];
   /** mean over seeds */
   values: Record<RowMetric, number>;
   /** sample standard deviation over seeds; null with one seed */
@@ -56,7 +62,7 @@ export function sampleStd(xs: number[]): number | null {
 const NORM_NAMES = { batch: 'BatchNorm', layer: 'LayerNorm', group: 'GroupNorm' } as const;
 
 /** One row from the runs of one group (same spec, different seeds). */
-export function buildRow(runs: { spec: ResolvedSpec; payload: ResultPayload; source: 'results' | 'golden' }[]): TableRow {
+export function buildRow(runs: { spec: ResolvedSpec; payload: ResultPayload; source: 'results' | 'golden' }[], declaredSeeds?: number[]): TableRow {
   const { spec, payload: p } = runs[0];
   const per = Object.fromEntries(ROW_METRICS.map((k) => [k, runs.map((r) => metricsOf(r.payload)[k])])) as Record<RowMetric, number[]>;
   const sources = [...new Set(runs.map((r) => r.source))];
@@ -67,6 +73,7 @@ export function buildRow(runs: { spec: ResolvedSpec; payload: ResultPayload; sou
     l1: spec.training.l1, l2: spec.training.weightDecay, batchSize: spec.training.batchSize,
     epochs: p.epochs.length, trainSize: p.trainSize, testSize: p.testSize,
     seeds: runs.map((r) => r.spec.seed),
+    declaredSeeds: declaredSeeds ?? runs.map((r) => r.spec.seed),
     values: Object.fromEntries(ROW_METRICS.map((k) => [k, mean(per[k])])) as Record<RowMetric, number>,
     spread: Object.fromEntries(ROW_METRICS.map((k) => [k, sampleStd(per[k])])) as Record<RowMetric, number | null>,
     perSeed: per,
@@ -75,68 +82,75 @@ export function buildRow(runs: { spec: ResolvedSpec; payload: ResultPayload; sou
   };
 }
 
-function fmt(r: TableRow, k: RowMetric): string {
-  const d = k.endsWith('Loss') ? 4 : 2;
+/** Is the study's value within mean ± 2 std over seeds? null: no study value, or one seed (no spread). */
+export function withinTwoStd(r: TableRow, k: RowMetric, study: number | undefined): boolean | null {
   const s = r.spread[k];
-  return s === null ? r.values[k].toFixed(d) : `${r.values[k].toFixed(d)} ± ${s.toFixed(d)}`;
+  if (study === undefined || s === null) return null;
+  return Math.abs(r.values[k] - study) <= 2 * s;
 }
-function delta(a: number, b: number | undefined, digits: number): string {
-  if (b === undefined) return '–';
-  const d = a - b;
-  return `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(digits)}`;
+
+/** [1, 2, 3, 4, 5] -> "1-5"; [1, 2, 4] -> "1, 2, 4" */
+export function seedList(seeds: number[]): string {
+  const xs = [...seeds].sort((a, b) => a - b);
+  const contiguous = xs.length > 2 && xs.every((x, i) => i === 0 || x === xs[i - 1] + 1);
+  return contiguous ? `${xs[0]}-${xs[xs.length - 1]}` : xs.join(', ');
+}
+
+function seedsCell(r: TableRow): string {
+  const missing = r.declaredSeeds.some((s) => !r.seeds.includes(s));
+  return missing ? `${seedList(r.seeds)} (of ${seedList(r.declaredSeeds)})` : seedList(r.seeds);
+}
+
+const MAIN_METRICS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss'] as const;
+
+function verdictCell(r: TableRow): string {
+  if (r.seeds.length < 2) return '1 seed';
+  const v = MAIN_METRICS.map((k) => withinTwoStd(r, k, r.reference[k]));
+  if (v.every((x) => x === null)) return '–';
+  return v.map((x) => (x === null ? '–' : x ? 'yes' : '**no**')).join(' / ');
 }
 
 function mainTable(rows: TableRow[]): string[] {
   const lines = [
-    '| Experiment | Norm | L1 | L2 | Best train acc | Best test acc | Best test loss | Study train / test / loss | Δ train acc | Δ test acc | Δ test loss |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Experiment | Norm | L1 | L2 | Seeds | Best train acc | Best test acc | Best test loss | Study train / test / loss | Δ train acc | Δ test acc | Δ test loss | Study within mean ± 2 std (train / test / loss) |',
+    '|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     const ref = r.reference;
     const study = ref.bestTestAcc === undefined ? '–' : `${ref.bestTrainAcc?.toFixed(2) ?? '–'} / ${ref.bestTestAcc.toFixed(2)} / ${ref.bestTestLoss?.toFixed(4) ?? '–'}`;
     const v = r.values;
-    lines.push(`| ${r.title}${r.seeds.length > 1 ? ` (${r.seeds.length} seeds)` : ''} | ${r.norm} | ${r.l1} | ${r.l2} | ${fmt(r, 'bestTrainAcc')} | ${fmt(r, 'bestTestAcc')} | ${fmt(r, 'bestTestLoss')} | ${study} | ${delta(v.bestTrainAcc, ref.bestTrainAcc, 2)} | ${delta(v.bestTestAcc, ref.bestTestAcc, 2)} | ${delta(v.bestTestLoss, ref.bestTestLoss, 4)} |`);
+    lines.push(`| ${r.title} | ${r.norm} | ${r.l1} | ${r.l2} | ${seedsCell(r)} | ${fmt(r, 'bestTrainAcc')} | ${fmt(r, 'bestTestAcc')} | ${fmt(r, 'bestTestLoss')} | ${study} | ${delta(v.bestTrainAcc, ref.bestTrainAcc, 2)} | ${delta(v.bestTestAcc, ref.bestTestAcc, 2)} | ${delta(v.bestTestLoss, ref.bestTestLoss, 4)} | ${verdictCell(r)} |`);
   }
   return lines;
 }
 
-/** Study values of a sweep row: the final-epoch ones where the study reported those, else the best. */
-function studyPair(r: TableRow): { kind: 'final' | 'best'; train?: number; test?: number } {
-  const ref = r.reference;
-  if (ref.finalTestAcc !== undefined || ref.finalTrainAcc !== undefined) return { kind: 'final', train: ref.finalTrainAcc, test: ref.finalTestAcc };
-  return { kind: 'best', train: ref.bestTrainAcc, test: ref.bestTestAcc };
+/** How many of a profile's runs are done; a run counts once it has a committed golden. */
+export interface Progress { profile: string; runs: number; golden: number; resultOnly: number }
+
+export function renderProgress(p: Progress): string {
+  const extra = p.resultOnly ? `; ${p.resultOnly} more have a local result but no committed golden and are not counted` : '';
+  return `**${p.profile} profile: ${p.golden} of ${p.runs} runs trained** (a run counts once its golden is committed under \`golden/${p.profile}/\`${extra}).`;
 }
 
-function sweepTable(rows: TableRow[]): string[] {
-  const axes = rows[0].sweep!.axes.map(([a]) => a);
-  const lines = [
-    `| ${axes.join(' | ')} | Best train acc | Best test acc | Best test loss | Final train acc | Final test acc | Study train / test | Δ train | Δ test |`,
-    `|${axes.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|---:|---:|---:|`,
-  ];
-  for (const r of rows) {
-    const st = studyPair(r);
-    const [tr, te] = st.kind === 'final' ? [r.values.finalTrainAcc, r.values.finalTestAcc] : [r.values.bestTrainAcc, r.values.bestTestAcc];
-    const study = st.test === undefined && st.train === undefined ? '–' : `${st.train?.toFixed(2) ?? '–'} / ${st.test?.toFixed(2) ?? '–'}${st.kind === 'final' ? ' (final)' : ''}`;
-    lines.push(`| ${r.sweep!.axes.map(([, v]) => String(v)).join(' | ')} | ${fmt(r, 'bestTrainAcc')} | ${fmt(r, 'bestTestAcc')} | ${fmt(r, 'bestTestLoss')} | ${fmt(r, 'finalTrainAcc')} | ${fmt(r, 'finalTestAcc')} | ${study} | ${delta(tr, st.train, 2)} | ${delta(te, st.test, 2)} |`);
-  }
-  return lines;
-}
-
-export function renderMarkdownTable(profile: string, rows: TableRow[], pending: string[] = [], extra: string[] = []): string {
+export function renderMarkdownTable(profile: string, rows: TableRow[], pending: string[] = [], extra: string[] = [], progress?: Progress): string {
   if (rows.length === 0 && pending.length === 0) return `_No ${profile}-profile results or goldens yet: run \`npx normreg reproduce --profile ${profile}\`._`;
   const main = rows.filter((r) => !r.sweep);
   const backends = [...new Set(rows.map((r) => r.backend))].join(', ') || '–';
   const sizes = [...new Set(main.map((r) => `${r.epochs} epochs, ${r.trainSize} train / ${r.testSize} test images`))].join('; ');
   const lines = [
-    `Profile \`${profile}\`${sizes ? ` (${sizes}` : ' ('}; backend ${backends}). Study = the published value; Δ = this run − study; "± s" = sample standard deviation over seeds.`,
+    `Profile \`${profile}\`${sizes ? ` (${sizes}` : ' ('}; backend ${backends}). Study = the published value. With several seeds a cell reads "seed 1 · mean ± std" (std = sample standard deviation over the seeds) and Δ = mean − study; with one seed Δ = that run − study. The last column says whether the study's value lies within mean ± 2 std ("1 seed": no spread to judge by).`,
     '',
+    ...(progress ? [renderProgress(progress), ''] : []),
   ];
   if (main.length) lines.push(...mainTable(main));
   const sweeps = [...new Set(rows.filter((r) => r.sweep).map((r) => r.sweep!.name))];
+  const sweepSizes = new Map<string, number>();
+  const count = (n: string) => sweepSizes.set(n, (sweepSizes.get(n) ?? 0) + 1);
+  for (const r of rows) if (r.sweep) count(r.sweep.name);
+  for (const p of pending) if (p.includes('/')) count(p.split('/')[0]);
   for (const name of sweeps) {
     const rs = rows.filter((r) => r.sweep?.name === name);
-    const first = rs[0];
-    lines.push('', `**Sweep \`${name}\`: ${first.sweep!.title}** (${rs.length} runs; ${first.epochs} epochs, ${first.trainSize} train / ${first.testSize} test images)`, '', ...sweepTable(rs));
+    lines.push('', ...renderSweep(rs, sweepSizes.get(name) ?? rs.length));
   }
   if (pending.length) {
     // sweep runs come as SWEEP/RUN: list a sweep once, with how many of its runs are pending

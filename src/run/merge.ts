@@ -12,7 +12,7 @@ import { parseJson, schemaProblems } from '../jsonSchema.js';
 import { RESULT_FIX, payloadProblems } from '../result/files.js';
 import { validateFacts, validateRunRecord } from '../result/validate.js';
 import shardSchema from './shard.schema.json' with { type: 'json' };
-import { checkManifests, planFingerprint, type Shard, type ShardManifest } from './shard.js';
+import { checkManifests, normalizeSelection, planFingerprint, type Selection, type Shard, type ShardManifest } from './shard.js';
 import type { PlannedRun } from './cache.js';
 
 /** Identity of the unsharded plan: every spec's name and training inputs, and the training code.
@@ -23,11 +23,12 @@ export function mergePlanFingerprint(specs: ResolvedSpec[], code: string): strin
 
 export interface ManifestWithBackend extends ShardManifest { backend: string }
 
-export function shardManifestFor(profile: string, shard: Shard, specs: ResolvedSpec[], code: string, mine: PlannedRun[], outcome: VerifyOutcome, backend: string): ManifestWithBackend {
+export function shardManifestFor(profile: string, shard: Shard, specs: ResolvedSpec[], code: string, mine: PlannedRun[], outcome: VerifyOutcome, backend: string, selection: Selection): ManifestWithBackend {
   return {
     format: 1, profile, shard, plan: mergePlanFingerprint(specs, code), backend,
     allRuns: specs.map((s) => s.name), runs: mine.map((p) => p.spec.name),
     goldens: outcome.verdicts.map((v) => v.golden),
+    selection: normalizeSelection(selection),
   };
 }
 

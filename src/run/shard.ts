@@ -36,6 +36,46 @@ export interface ShardManifest {
   runs: string[];
   /** golden files this shard compared against (relative to the workspace) */
   goldens: string[];
+  /** the part of the specs the sharded command selected (--only, --seeds); absent: all of it */
+  selection?: Selection;
+}
+
+/** What `--only` and `--seeds` picked; null = not given (every spec, the specs' own seeds). */
+export interface Selection { only: string[] | null; seeds: number[] | null }
+
+export const WHOLE_PLAN: Selection = { only: null, seeds: null };
+
+export function normalizeSelection(s: Selection | undefined): Selection {
+  const only = s?.only?.length ? [...new Set(s.only)].sort() : null;
+  const seeds = s?.seeds?.length ? [...new Set(s.seeds)].sort((a, b) => a - b) : null;
+  return { only, seeds };
+}
+
+export function describeSelection(s: Selection): string {
+  const parts = [s.only ? `--only ${s.only.join(',')}` : '', s.seeds ? `--seeds ${s.seeds.join(',')}` : ''].filter(Boolean);
+  return parts.length ? parts.join(' ') : 'the whole plan (no --only, no --seeds)';
+}
+
+const sameSelection = (a: Selection, b: Selection) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The selection a merge applies: the one every shard recorded (a manifest without one ran the
+ * whole plan). Shards of different selections are refused; so is a --only / --seeds given to
+ * merge that differs from theirs. */
+export function mergeSelection(manifests: { file: string; m: ShardManifest }[], given: Selection | null): { selection: Selection; problems: MergeProblem[] } {
+  if (manifests.length === 0) return { selection: given ? normalizeSelection(given) : WHOLE_PLAN, problems: [] };
+  const first = normalizeSelection(manifests[0].m.selection);
+  const problems: MergeProblem[] = [];
+  for (const { file, m } of manifests.slice(1)) {
+    const s = normalizeSelection(m.selection);
+    if (!sameSelection(s, first))
+      problems.push({ file, message: `shard ${m.shard.index}/${m.shard.total} was made with ${describeSelection(s)}, shard ${manifests[0].m.shard.index}/${manifests[0].m.shard.total} (${manifests[0].file}) with ${describeSelection(first)}`, fix: 'merge the shards of one sharded run: every shard with the same --only and --seeds' });
+  }
+  if (given) {
+    const g = normalizeSelection(given);
+    if (!sameSelection(g, first))
+      problems.push({ file: '', message: `merge was given ${describeSelection(g)}, but the shards were made with ${describeSelection(first)}`, fix: 'leave out --only and --seeds (merge uses the shards\' selection), or pass the same ones' });
+  }
+  return { selection: first, problems };
 }
 
 export type MergeProblem = { file: string; message: string; fix: string };

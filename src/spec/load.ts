@@ -105,7 +105,7 @@ export function resolveSpec(file: string, doc: Obj, profile: Profile): { spec?: 
   const schemaProblems = validateSpecDocument(file, doc);
   if (schemaProblems.length) return { problems: schemaProblems };
   const { profiles: defaultProfiles, ...base } = defaults as Obj;
-  const { profiles: specProfiles, $schema: _s, description: _d, seeds: _seeds, matrix: _m, references: _r, ...own } = doc;
+  const { profiles: specProfiles, $schema: _s, description: _d, seeds: _seeds, matrix: _m, references: _r, tags, ...own } = doc;
   let merged = deepMerge(base, own);
   merged = deepMerge(merged, defaultProfiles[profile] ?? {});
   merged = deepMerge(merged, specProfiles?.[profile] ?? {});
@@ -152,6 +152,7 @@ export function resolveSpec(file: string, doc: Obj, profile: Profile): { spec?: 
     reference: merged.reference ?? {},
     group: merged.name,
     sweep: null,
+    tags: Array.isArray(tags) ? [...tags] : [],
   };
   return { spec, problems: [] };
 }

@@ -51,4 +51,6 @@ export interface ResolvedSpec {
   group: string;
   /** set for runs expanded from a matrix */
   sweep: SweepInfo | null;
+  /** names that select a set of specs with --only (e.g. "table": the study's seven rows); never fingerprinted */
+  tags: string[];
 }

@@ -123,7 +123,7 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
 
 test('sweeps, seeds and claims through the CLI; a fresh clone reports and verifies from goldens alone', async () => {
   const ws = makeWorkspace({
-    'base.json': tinySpec('base', { profiles: { smoke: { dataset: { trainSize: 192, testSize: 100 }, training: { epochs: 1 }, seeds: [1, 2] } } }),
+    'base.json': tinySpec('base', { tags: ['rows'], profiles: { smoke: { dataset: { trainSize: 192, testSize: 100 }, training: { epochs: 1 }, seeds: [1, 2] } } }),
     'sw.json': tinySpec('sw', { matrix: { l1: { set: ['/training/l1'], values: [0, 0.01] } }, references: [{ at: { l1: 0 }, bestTrainAcc: 50, bestTestAcc: 60 }] }),
     'other.json': tinySpec('other'),
   });
@@ -136,14 +136,18 @@ test('sweeps, seeds and claims through the CLI; a fresh clone reports and verifi
   assert.is((await normreg(ws, ['report', '--profile', 'smoke'])).exitCode, 0);
   for (const n of ['base', 'base.seed_2', 'sw.l1_0', 'sw.l1_0.01']) assert.ok(existsSync(join(ws, 'golden/smoke/wasm', `${n}.json`)), n);
   const readme = readFileSync(join(ws, 'README.md'), 'utf8');
-  assert.match(readme, '| BASE (2 seeds) | BatchNorm |');
+  assert.match(readme, '| BASE | BatchNorm | 0 | 0 | 1, 2 | ');
+  assert.match(readme, '**smoke profile: 4 of 5 runs trained**'); // 'other' has no golden
   assert.match(readme, '**Sweep `sw`: SW** (2 runs;');
-  assert.match(readme, /\| L1 hurts \*\*(holds|does not hold)\*\* \| `bestTestLoss\(sw.l1_0\) < bestTestLoss\(sw.l1_0.01\)` \|/);
+  assert.match(readme, /\| L1 hurts \*\*(holds|does not hold)\*\* \(1 seed\) \| `bestTestLoss\(sw.l1_0\) < bestTestLoss\(sw.l1_0.01\)` \|/);
   assert.match(readme, 'not evaluated (no result for other)');
   // --only takes a sweep's name; --seeds overrides the declared seeds
   const dry = await normreg(ws, ['reproduce', '--profile', 'smoke', '--only', 'sw', '--dry']);
   assert.match(dry.stdout, 'cached  sw.l1_0: unchanged');
   assert.not.match(dry.stdout, 'base');
+  const tagged = await normreg(ws, ['reproduce', '--profile', 'smoke', '--only', 'rows', '--dry']);
+  assert.match(tagged.stdout, 'cached  base.seed_2: unchanged');
+  assert.not.match(tagged.stdout, 'sw.l1_0');
   const seeds = await normreg(ws, ['reproduce', '--profile', 'smoke', '--only', 'base', '--seeds', '1-3', '--dry']);
   assert.match(seeds.stdout, 'cached  base: unchanged');
   assert.match(seeds.stdout, 'train   base.seed_3: no result');

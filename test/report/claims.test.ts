@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { evaluateClaims, parseCheck, renderClaims, validateClaims } from '../../src/report/claims.js';
+import { checkSpread, claimStatus, evaluateClaims, parseCheck, renderClaims, validateClaims } from '../../src/report/claims.js';
+import { sweepDelta, sweepSummary } from '../../src/report/sweepTable.js';
+import { renderProgress, seedList, withinTwoStd } from '../../src/report/table.js';
 import { buildRow, renderMarkdownTable, type TableRow } from '../../src/report/table.js';
 import { expandSpec, listSpecFiles, loadSpecs } from '../../src/spec/load.js';
 import { readFileSync } from 'node:fs';
@@ -51,8 +53,35 @@ test('claims: holds / does not hold with margins; spread where seeds exist; miss
   assert.is(v[2].status, 'not evaluated');
   assert.equal(v[2].checks[0].missing, ['nope']);
   const md = renderClaims(v).join('\n');
-  assert.match(md, '| BN beats LN **holds** | `bestTestAcc(bn) > bestTestAcc(ln)` | +1.10 pp | 0.22 pp | holds, beyond the seed spread |');
+  assert.match(md, '| BN beats LN **holds** | `bestTestAcc(bn) > bestTestAcc(ln)` | 3 vs 3 | +1.10 pp | 0.22 pp | holds, beyond the spread |');
   assert.match(md, 'not evaluated (no result for nope)');
+});
+
+test('claims over seeds: a margin within the spread is not distinguishable; one seed keeps holds/fails marked "1 seed"', () => {
+  // means 97.5 vs 97.0 (margin 0.5); stds 1 and ~0.71: spread sqrt(1 + 0.5) = 1.22 > 0.5
+  const noisy = [rowOf('a', 'batch', [[96.5], [98.5], [97.5]]), rowOf('b', 'layer', [[96.5], [97.5]])];
+  const v = evaluateClaims([{ id: 'x', text: 'A beats B', checks: ['bestTestAcc(a) > bestTestAcc(b)'] }], noisy);
+  assert.is(v[0].checks[0].status, 'not distinguishable');
+  assert.ok(Math.abs(v[0].checks[0].spread! - Math.sqrt(1.5)) < 1e-9);
+  assert.equal(v[0].checks[0].seeds, [3, 2]);
+  assert.is(v[0].status, 'not distinguishable');
+  assert.match(renderClaims(v).join('\n'), '| A beats B **not distinguishable** | `bestTestAcc(a) > bestTestAcc(b)` | 3 vs 2 | +0.50 pp | 1.22 pp | not distinguishable (margin within the spread) |');
+  // a failing margin beyond the spread: does not hold
+  const clear = evaluateClaims([{ id: 'y', text: 'B beats A', checks: ['bestTestAcc(b) > bestTestAcc(a)'] }], [rowOf('a', 'batch', [[98], [98.1]]), rowOf('b', 'layer', [[97], [97.1]])]);
+  assert.is(clear[0].checks[0].status, 'fails');
+  assert.is(clear[0].status, 'does not hold');
+  // one seed on both sides: holds / fails as before, marked
+  const single = evaluateClaims([{ id: 'z', text: 'A beats B', checks: ['bestTestAcc(a) > bestTestAcc(b)'] }], [rowOf('a', 'batch', [[98]]), rowOf('b', 'layer', [[97]])]);
+  assert.is(single[0].status, 'holds');
+  assert.is(single[0].singleSeed, true);
+  assert.match(renderClaims(single).join('\n'), '| A beats B **holds** (1 seed) | `bestTestAcc(a) > bestTestAcc(b)` | 1 vs 1 | +1.00 pp | – | holds (1 seed) |');
+  // one side with seeds lends its spread to the other
+  assert.ok(Math.abs(checkSpread(0.3, null)! - 0.3 * Math.SQRT2) < 1e-12);
+  assert.is(checkSpread(null, null), null);
+  const ck = (status: 'holds' | 'fails' | 'not distinguishable' | 'not evaluated') => ({ check: '', status, margin: 0, spread: 0, seeds: [1, 1] as [number, number], missing: [] });
+  assert.is(claimStatus([ck('holds'), ck('not distinguishable')]), 'not distinguishable');
+  assert.is(claimStatus([ck('fails'), ck('not distinguishable')]), 'does not hold');
+  assert.is(claimStatus([ck('fails'), ck('not evaluated')]), 'not evaluated');
 });
 
 test('claim files: malformed checks are named by pointer', () => {
@@ -87,15 +116,42 @@ test('the committed reports/claims.json names only metrics and experiments of th
   }
 });
 
-test('markdown: the main table shows seeds as mean ± s; sweeps get their own table with study deltas; pending listed', () => {
+test('markdown: the main table shows seed 1 and mean ± std, and whether the study lies within mean ± 2 std; sweeps get their own table with study deltas; pending listed', () => {
   const bn = rowOf('bn', 'batch', [[98], [98.2]], { bestTestAcc: 99 });
+  const one = rowOf('ln', 'layer', [[97]], { bestTrainAcc: 96, bestTestAcc: 97.1, bestTestLoss: 0.03 });
   const sweepSpecs = expandSpec('specs/sw.json', { name: 'sw', title: 'Sweep', model: { norm: 'batch' }, matrix: { l1: { set: ['/training/l1'], values: [0, 0.001] } }, references: [{ at: { l1: 0 }, finalTrainAcc: 97, finalTestAcc: 99 }] }, 'smoke').specs;
   const sweepRows = sweepSpecs.map((spec) => buildRow([{ spec, payload: payload(spec.name, 1, [98, 97.5]), source: 'golden' as const }]));
-  const md = renderMarkdownTable('smoke', [bn, ...sweepRows], ['gn']);
-  assert.match(md, '| BN (2 seeds) | BatchNorm | 0 | 0 | 97.10 ± 0.14 | 98.10 ± 0.14 |');
+  const md = renderMarkdownTable('smoke', [bn, one, ...sweepRows], ['gn'], [], { profile: 'smoke', runs: 9, golden: 5, resultOnly: 1 });
+  // 98 and 98.2: seed 1, mean 98.10, std 0.14; study 99 is 0.9 away > 2 x 0.14
+  assert.match(md, '| BN | BatchNorm | 0 | 0 | 1, 2 | 97.00 · 97.10 ± 0.14 | 98.00 · 98.10 ± 0.14 | 0.0200 · 0.0190 ± 0.0014 | – / 99.00 / – | – | −0.90 | – | – / **no** / – |');
+  assert.match(md, '| LN | LayerNorm | 0 | 0 | 1 | 96.00 | 97.00 | 0.0300 | 96.00 / 97.10 / 0.0300 | +0.00 | −0.10 | +0.0000 | 1 seed |');
+  assert.match(md, '**smoke profile: 5 of 9 runs trained** (a run counts once its golden is committed under `golden/smoke/`; 1 more have a local result');
   assert.match(md, '**Sweep `sw`: Sweep** (2 runs;');
-  assert.match(md, '| 0 | 97.00 | 98.00 | 0.0200 | 96.50 | 97.50 | 97.00 / 99.00 (final) | −0.50 | −1.50 |');
+  assert.match(md, '| 0 | 97.00 | 98.00 | 0.0200 | 96.50 | 97.50 | 97.00 / 99.00 (final) | −0.50 | −1.50 | **train, test** |');
+  assert.match(md, '| 0.001 | 97.00 | 98.00 | 0.0200 | 96.50 | 97.50 | – | – | – | – |');
+  assert.match(md, 'on 1 run(s) with a published value: 1 more than 0.3 pp away (flagged); mean Δ train −0.50 pp, mean Δ test −1.50 pp.');
   assert.match(md, 'Pending in this profile (no result and no golden yet): `gn`.');
+  // seeds declared but not all trained yet
+  const partial = buildRow([{ spec: expandSpec('specs/p.json', { name: 'p', title: 'P', model: { norm: 'batch' } }, 'smoke').specs[0], payload: payload('p', 1, [90]), source: 'golden' }], [1, 2, 3]);
+  assert.match(renderMarkdownTable('smoke', [partial]), '| P | BatchNorm | 0 | 0 | 1 (of 1-3) | 89.00 | 90.00 |');
+});
+
+test('within mean ± 2 std, seed lists, progress, sweep deltas (final with final, best with best)', () => {
+  const r = rowOf('bn', 'batch', [[98], [98.2]], { bestTestAcc: 98.3 });
+  assert.is(withinTwoStd(r, 'bestTestAcc', 98.3), true); // |98.1 - 98.3| = 0.2 <= 2 x 0.1414
+  assert.is(withinTwoStd(r, 'bestTestAcc', 98.5), false);
+  assert.is(withinTwoStd(r, 'bestTestAcc', undefined), null);
+  assert.is(withinTwoStd(rowOf('x', 'batch', [[98]]), 'bestTestAcc', 98), null);
+  assert.is(seedList([3, 1, 2, 4, 5]), '1-5');
+  assert.is(seedList([1, 2]), '1, 2');
+  assert.is(seedList([1, 2, 4]), '1, 2, 4');
+  assert.is(renderProgress({ profile: 'full', runs: 93, golden: 17, resultOnly: 0 }), '**full profile: 17 of 93 runs trained** (a run counts once its golden is committed under `golden/full/`).');
+  const best = rowOf('b', 'batch', [[97, 98.5]], { bestTrainAcc: 97.3, bestTestAcc: 98.3 });
+  const d = sweepDelta(best);
+  assert.ok(Math.abs(d.train! - 0.2) < 1e-9 && Math.abs(d.test! - 0.2) < 1e-9);
+  assert.equal(d.flagged, []);
+  assert.equal(sweepDelta(rowOf('c', 'batch', [[97, 98.5]], { bestTestAcc: 98.1 })).flagged, ['test']);
+  assert.is(sweepSummary([rowOf('e', 'batch', [[90]])]), 'No published value for any of these runs.');
 });
 
 test.run();

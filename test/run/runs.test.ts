@@ -24,12 +24,15 @@ test('cache: unchanged specs are skipped, a one-field change re-runs exactly tha
   assert.is(again.exitCode, 0, again.stderr);
   assert.match(again.stdout, 'cached  a: unchanged');
   assert.match(again.stdout, 'trained 0, cached 2, failed 0');
+  assert.match(again.stdout, 'plan: nothing to train (every run is cached)');
 
   writeFileSync(join(ws, 'specs/b.json'), JSON.stringify(tinySpec('b', { training: { l1: 0.001 } })));
   const dry = await normreg(ws, [...SMOKE, 'reproduce', '--dry']);
   assert.is(dry.exitCode, 0, dry.stderr);
   assert.match(dry.stdout, 'cached  a: unchanged');
   assert.match(dry.stdout, 'train   b: spec changed: /training/l1');
+  // the plan's duration from the facts.json of the two runs trained above
+  assert.match(dry.stdout, /plan: 1 run\(s\) to train, about \d+ s with --jobs 1 \(speed from 2 earlier run\(s\)' facts\.json\)/);
   const bBefore = bytes(ws, 'b');
   const changed = await normreg(ws, [...SMOKE, 'reproduce', '-j', '1']);
   assert.match(changed.stdout, 'trained 1, cached 1, failed 0');
@@ -188,6 +191,41 @@ test('--jobs 2 equals --jobs 1 byte for byte; --shard 1/2 + 2/2 + merge equals t
   for (const n of ['a', 'b', 'c']) assert.ok(bytes(merged, n).equals(bytes(serial, n)), `merged ${n} differs`);
   assert.is(readFileSync(join(merged, 'README.md'), 'utf8'), readFileSync(join(serial, 'README.md'), 'utf8'));
   assert.equal(readdirSync(join(merged, 'results/smoke')).sort(), ['a', 'b', 'c']);
+});
+
+test('shards of a selection (--only, --seeds) merge with the selection their manifests carry; mismatches are refused by name', async () => {
+  const specs = () => ({ 'a.json': tinySpec('a'), 'b.json': tinySpec('b', { model: { norm: 'layer' } }), 'c.json': tinySpec('c') });
+  const sel = ['--only', 'a,b', '--seeds', '1,2'];
+  const sh1 = makeWorkspace(specs());
+  const sh2 = makeWorkspace(specs());
+  const r1 = await normreg(sh1, [...SMOKE, 'reproduce', ...sel, '--shard', '1/2', '-j', '1']);
+  const r2 = await normreg(sh2, [...SMOKE, 'reproduce', ...sel, '--shard', '2/2', '-j', '1']);
+  assert.is(r1.exitCode, 0, r1.stdout + r1.stderr);
+  assert.is(r2.exitCode, 0, r2.stdout + r2.stderr);
+  assert.match(r1.stdout, '2 experiment(s) (shard 1/2 of 4)');
+  const manifest = JSON.parse(readFileSync(join(sh1, 'results/smoke/shards/shard-1-of-2.json'), 'utf8'));
+  assert.equal(manifest.selection, { only: ['a', 'b'], seeds: [1, 2] });
+
+  const merged = makeWorkspace(specs());
+  const wrong = await normreg(merged, ['merge', '--profile', 'smoke', '--only', 'a', join(sh1, 'results'), join(sh2, 'results')]);
+  assert.is(wrong.exitCode, 2, wrong.stdout + wrong.stderr);
+  assert.match(wrong.stderr, 'merge was given --only a, but the shards were made with --only a,b --seeds 1,2');
+  const m = await normreg(merged, ['merge', '--profile', 'smoke', join(sh1, 'results'), join(sh2, 'results')]);
+  assert.is(m.exitCode, 0, m.stdout + m.stderr);
+  assert.match(m.stdout, 'merge smoke: 2 shard(s), 4 run(s) of --only a,b --seeds 1,2');
+  assert.equal(readdirSync(join(merged, 'results/smoke')).sort(), ['a', 'a.seed_2', 'b', 'b.seed_2']);
+  for (const n of ['a', 'a.seed_2']) assert.ok(bytes(merged, n).equals(bytes(existsSync(join(sh1, 'results/smoke', n)) ? sh1 : sh2, n)), `merged ${n} differs`);
+  const same = await normreg(merged, ['merge', '--profile', 'smoke', ...sel, join(sh1, 'results'), join(sh2, 'results')]);
+  assert.is(same.exitCode, 0, same.stdout + same.stderr);
+
+  // a shard of another selection: refused, naming both selections (no plan-fingerprint confusion)
+  const other = makeWorkspace(specs());
+  mkdirSync(join(other, 'results/smoke/shards'), { recursive: true });
+  writeFileSync(join(other, 'results/smoke/shards/shard-2-of-2.json'), JSON.stringify({ ...manifest, shard: { index: 2, total: 2 }, selection: { only: ['a', 'c'], seeds: null } }));
+  const mixed = await normreg(makeWorkspace(specs()), ['merge', '--profile', 'smoke', join(sh1, 'results'), join(other, 'results')]);
+  assert.is(mixed.exitCode, 2, mixed.stdout + mixed.stderr);
+  assert.match(mixed.stderr, 'shard 2/2 was made with --only a,c, shard 1/2');
+  assert.match(mixed.stderr, 'with --only a,b --seeds 1,2 (fix: merge the shards of one sharded run');
 });
 
 test.run();

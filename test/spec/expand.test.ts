@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expandSpec, parseSeeds } from '../../src/spec/load.js';
+import { expandSpec, listSpecFiles, loadSpecs, parseSeeds } from '../../src/spec/load.js';
+import { fingerprintSpec } from '../../src/plan/fingerprint.js';
 
 const sweep = (extra: object = {}) => ({
   name: 'bn-sweep', title: 'BN sweep', model: { norm: 'batch' },
@@ -66,6 +67,21 @@ test('parseSeeds: lists and ranges; junk refused', () => {
   assert.equal(parseSeeds('1-3,7'), [1, 2, 3, 7]);
   assert.equal(parseSeeds('2, 2'), [2]);
   for (const bad of ['', 'a', '3-1', '1,,2', '-1']) assert.is(parseSeeds(bad), null, bad);
+});
+
+test('tags select specs by name and never change a fingerprint; the committed specs tag the study\'s seven rows "table" and declare the full profile\'s seeds', () => {
+  const doc = { name: 'bn', title: 'BN', model: { norm: 'batch' } };
+  const plain = expandSpec('specs/bn.json', doc, 'full').specs[0];
+  const tagged = expandSpec('specs/bn.json', { ...doc, tags: ['table'] }, 'full').specs[0];
+  assert.equal(tagged.tags, ['table']);
+  assert.equal(plain.tags, []);
+  assert.is(fingerprintSpec(tagged), fingerprintSpec(plain));
+  assert.ok(expandSpec('specs/bn.json', { ...doc, tags: ['Not A Tag'] }, 'full').problems.length > 0);
+  const full = loadSpecs(listSpecFiles('specs'), 'full');
+  const table = full.filter((s) => s.tags.includes('table'));
+  assert.equal([...new Set(table.map((s) => s.group))].sort(), ['batchnorm', 'batchnorm-l1', 'batchnorm-l1-l2', 'groupnorm', 'groupnorm-l1', 'layernorm', 'layernorm-l2']);
+  assert.is(table.length, 3 * 5 + 4 * 3);
+  assert.is(full.length, 93);
 });
 
 test.run();

@@ -113,7 +113,11 @@ test('loadSpecs: duplicate names across files and problems from every file', () 
 test('the repository specs are valid and carry the study reference values', () => {
   const specs = loadSpecs(listSpecFiles(new URL('../../specs', import.meta.url).pathname), 'full');
   const rows = specs.filter((s) => !s.sweep);
-  assert.equal(rows.map((s) => s.name).sort(), ['batchnorm', 'batchnorm-l1', 'batchnorm-l1-l2', 'groupnorm', 'groupnorm-l1', 'layernorm', 'layernorm-l2']);
+  assert.equal([...new Set(rows.map((s) => s.group))].sort(), ['batchnorm', 'batchnorm-l1', 'batchnorm-l1-l2', 'groupnorm', 'groupnorm-l1', 'layernorm', 'layernorm-l2']);
+  // seeds 1-5 for the three unregularized rows, 1-3 for the four regularized ones
+  const seedsOf = (g: string) => rows.filter((s) => s.group === g).map((s) => s.seed);
+  for (const g of ['batchnorm', 'groupnorm', 'layernorm']) assert.equal(seedsOf(g), [1, 2, 3, 4, 5], g);
+  for (const g of ['batchnorm-l1', 'groupnorm-l1', 'layernorm-l2', 'batchnorm-l1-l2']) assert.equal(seedsOf(g), [1, 2, 3], g);
   for (const s of rows) assert.type(s.reference.bestTestAcc, 'number');
   // the study's sweeps: BatchNorm and LayerNorm 3 batch sizes x 3 L1 x 3 L2, GroupNorm 2 batch sizes x 3 L1 x 2 group counts
   const count = (n: string) => specs.filter((s) => s.sweep?.name === n).length;
