@@ -16,7 +16,7 @@ const HELP = `normreg: reproduce "Normalization and Regularization on MNIST" fro
 Usage: normreg <command> [options]
 
 Commands:
-  validate [FILE...]      check spec files (default: specs/*.json); exit 0 valid, 2 invalid
+  validate [FILE...]      check spec files, their datasets and networks (default: specs/*.json); exit 0 valid, 2 invalid
   list                    list the experiments the specs declare
   reproduce               train, then verify against goldens, then regenerate the report
   verify                  compare stored results with goldens (no training); checks README is current

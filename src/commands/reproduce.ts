@@ -9,7 +9,7 @@ import { planRuns } from '../run/cache.js';
 import { EXIT_INTERRUPTED, runPool, type PoolResult } from '../run/pool.js';
 import { inShard, parseShard } from '../run/shard.js';
 import { shardManifestFor, writeShardManifest } from '../run/merge.js';
-import { loadDatasetFor } from '../run/runSpec.js';
+import { checkData } from '../run/runSpec.js';
 import { estimateLine, parseJobs, runEnvFor, runInProcess } from '../run/orchestrate.js';
 import { common, oneOf, selectionOf, updateMode, type Common, type Values } from './args.js';
 import { interruptHandler, lockWorkspace } from './session.js';
@@ -30,7 +30,7 @@ export async function cmdReproduce(values: Values): Promise<number> {
   const mode = updateMode(values);
   const shard = parseShard(values.shard);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
-  for (const s of c0.specs) loadDatasetFor(s); // every dataset problem surfaces before anything is written
+  checkData(c0.specs); // every dataset and network problem surfaces before anything is written
   await checkInputs(c0.ws, c0.specs, c0.all, { goldens: mode !== 'all' }); // and every golden, claims or figures problem
   let backend = await selectBackend(backendChoice, { tfThreads: tfThreadsFor(backendChoice, values) });
   // results are filed by the backend that actually trains (auto may become tensorflow-gpu)

@@ -1,6 +1,6 @@
 // Custom kernels for tfjs-backend-wasm: AssemblyScript SIMD code running on the backend's own
 // heap (zero copies). Each kernel takes its fast path only for the shapes it was written for
-// (NHWC float32, stride 1, no padding, dilation 1; max pool 2x2 stride 2) and otherwise hands
+// (NHWC float32, stride 1, any zero padding ('valid', 'same'), dilation 1; max pool 2x2 stride 2) and otherwise hands
 // the call to the stock kernel or, where the stock one is missing or wrong, a plain port of
 // tfjs-cpu's loops.
 import * as tf from '@tensorflow/tfjs';
@@ -63,15 +63,16 @@ function viewOf(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array | Int3
   return new Float32Array(buffer, offset, size);
 }
 
-/** The fast path's conditions: NHWC, stride 1, dilation 1, no padding, float32, non-empty. */
+/** The fast path's conditions: NHWC, stride 1, dilation 1, zero padding of any width ('valid' is
+ * none), float32, non-empty. */
 function isPlainConv(info: Conv2DInfo, inputs: tf.TensorInfo[]): boolean {
   const p = info.padInfo;
   return info.dataFormat === 'channelsLast' &&
     info.strideHeight === 1 && info.strideWidth === 1 &&
     info.dilationHeight === 1 && info.dilationWidth === 1 &&
-    p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0 &&
-    info.outHeight === info.inHeight - info.filterHeight + 1 &&
-    info.outWidth === info.inWidth - info.filterWidth + 1 &&
+    p.top >= 0 && p.bottom >= 0 && p.left >= 0 && p.right >= 0 &&
+    info.outHeight === info.inHeight + p.top + p.bottom - info.filterHeight + 1 &&
+    info.outWidth === info.inWidth + p.left + p.right - info.filterWidth + 1 &&
     info.batchSize > 0 && info.outHeight > 0 && info.outWidth > 0 &&
     info.inChannels > 0 && info.outChannels > 0 &&
     inputs.every((t) => t.dtype === 'float32');
@@ -104,7 +105,7 @@ function runConv2D(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const out = backend.makeOutput(info.outShape, 'float32');
   runConvPadded(k, offsetOf(backend, x), offsetOf(backend, filter), offsetOf(backend, out),
     info.batchSize, info.inHeight, info.inWidth, info.inChannels,
-    info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth, 0, 0);
+    info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth, info.padInfo.top, info.padInfo.left);
   return out;
 }
 
@@ -138,7 +139,8 @@ function runConv2DBackpropInput(args: KernelArgs): tf.TensorInfo | tf.TensorInfo
   withScratch(backend, fh * fw * ci * co * 4, (wt) => {
     k.flipSwapFilter(offsetOf(backend, filter), wt, fh, fw, ci, co);
     runConvPadded(k, offsetOf(backend, dy), wt, offsetOf(backend, out),
-      info.batchSize, info.outHeight, info.outWidth, co, fh, fw, ci, info.inHeight, info.inWidth, fh - 1, fw - 1);
+      info.batchSize, info.outHeight, info.outWidth, co, fh, fw, ci, info.inHeight, info.inWidth,
+      fh - 1 - info.padInfo.top, fw - 1 - info.padInfo.left);
   });
   return out;
 }
@@ -159,10 +161,28 @@ function runConv2DBackpropFilter(args: KernelArgs): tf.TensorInfo | tf.TensorInf
   }
   const k = readExports(backend);
   const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
-  withScratch(backend, fh * fw * ci * co * 8 + 8, (scratch) => {
+  const p = info.padInfo;
+  const [hp, wp] = [info.inHeight + p.top + p.bottom, info.inWidth + p.left + p.right];
+  const padded = p.top + p.bottom + p.left + p.right > 0;
+  const xBytes = padded ? info.batchSize * hp * wp * ci * 4 : 0;
+  withScratch(backend, fh * fw * ci * co * 8 + 8 + xBytes, (scratch) => {
     const acc = (scratch + 7) & ~7; // f64 partial sums want 8-byte alignment
-    const args = [offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out), acc,
-      info.batchSize, info.inHeight, info.inWidth, ci, fh, fw, co, info.outHeight, info.outWidth];
+    let xp = offsetOf(backend, x);
+    if (padded) {
+      // a zero-padded copy of x: the 'valid' kernel on it is the padded conv's filter gradient
+      xp = acc + fh * fw * ci * co * 8;
+      const dst = new Float32Array(backend.wasm.HEAPU8.buffer, xp, info.batchSize * hp * wp * ci);
+      dst.fill(0);
+      const src = viewOf(backend, x) as Float32Array;
+      const row = info.inWidth * ci;
+      for (let b = 0; b < info.batchSize; b++)
+        for (let r = 0; r < info.inHeight; r++) {
+          const from = (b * info.inHeight + r) * row;
+          dst.set(src.subarray(from, from + row), ((b * hp + r + p.top) * wp + p.left) * ci);
+        }
+    }
+    const args = [xp, offsetOf(backend, dy), offsetOf(backend, out), acc,
+      info.batchSize, hp, wp, ci, fh, fw, co, info.outHeight, info.outWidth];
     const jj = fw * ci;
     if (!team || jj < 2 || info.batchSize * info.outHeight * info.outWidth * co * fh * jj < SPLIT_MIN_WORK) {
       k.conv2dFilterGradPart(...(args as Parameters<KernelExports['conv2dFilterGrad']>), 0, jj);

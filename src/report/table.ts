@@ -69,7 +69,7 @@ export function buildRow(runs: { spec: ResolvedSpec; payload: ResultPayload; sou
   return {
     name: spec.group, title: spec.title, profile: p.profile, backend: p.backend,
     source: sources.length > 1 ? 'results+golden' : sources[0],
-    norm: spec.model.norm === 'group' ? `${NORM_NAMES.group} (${spec.model.groups[0]}/${spec.model.groups[1]} groups)` : NORM_NAMES[spec.model.norm],
+    norm: spec.model.norm === 'group' ? `${NORM_NAMES.group} (${groupsLabel(spec.model.groups)} groups)` : NORM_NAMES[spec.model.norm],
     l1: spec.training.l1, l2: spec.training.weightDecay, batchSize: spec.training.batchSize,
     epochs: p.epochs.length, trainSize: p.trainSize, testSize: p.testSize,
     seeds: runs.map((r) => r.spec.seed),
@@ -182,4 +182,9 @@ export function jsonRows(rows: TableRow[]): object[] {
     },
     ...(r.sweep ? { sweep: r.sweep.name, axes: Object.fromEntries(r.sweep.axes) } : {}),
   }));
+}
+
+/** GroupNorm groups of the first two norm layers ('2/4' for the study: block 1, then the rest). */
+export function groupsLabel(groups: number[]): string {
+  return groups.slice(0, 2).join('/');
 }

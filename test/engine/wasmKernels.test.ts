@@ -247,6 +247,21 @@ registry('Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter match cpu on the mod
   }
 });
 
+registry("'same' padding (kernels 1, 3, 5, 7; odd channels and sizes) runs the own kernels and matches cpu", async () => {
+  const cases: Array<[number, number, number, number, number, number]> = [
+    [3, 11, 13, 5, 7, 5], [2, 9, 8, 3, 1, 7], [4, 6, 7, 1, 3, 3], [5, 5, 5, 2, 3, 1], [6, 13, 13, 8, 16, 3],
+  ];
+  for (const c of cases) {
+    const [n, h, w, ci, co, k] = c;
+    const { x, filter } = makeConvInputs(c, 50 + k);
+    const dy = { values: makeValues([n, h, w, co], 9), shape: [n, h, w, co] };
+    const label = `same [${c}]`;
+    await assertMatchesCpu('Conv2D', { x, filter }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 }, label);
+    await assertMatchesCpu('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [n, h, w, ci] }, label);
+    await assertMatchesCpu('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, ci, co] }, label);
+  }
+});
+
 registry('conv kernels fall back correctly outside stride 1 / valid', async () => {
   const c: (typeof CONV_CASES)[number] = [2, 9, 8, 8, 16, 3];
   const [n, h, w, ci, co, k] = c;

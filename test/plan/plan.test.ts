@@ -25,6 +25,15 @@ test('a one-field spec change names the field', () => {
   assert.equal(d.reasons.map(formatReason), ['spec changed: /training/l1']);
 });
 
+test('the network and normalization enter the fingerprint when they differ from the defaults, and are named', () => {
+  const layers = (f: number) => [{ type: 'conv', filters: f }, { type: 'relu' }, { type: 'globalAvgPool' }, { type: 'conv', filters: 10, kernel: 1 }, { type: 'logSoftmax' }];
+  assert.equal(comps().inputs.model, { norm: 'batch', groups: [1, 1, 1, 1, 1, 1], dropout: 0.03 });
+  assert.equal(decide('bn', comps({ model: { norm: 'batch', layers: layers(4) } }), 2, stored(comps()), none, false).reasons.map(formatReason),
+    ['spec changed: /model/groups/0, /model/groups/1, /model/groups/2, /model/groups/3, /model/groups/4, /model/groups/5, /model/layers']);
+  assert.equal(decide('bn', comps({ model: { norm: 'batch', layers: layers(6) } }), 2, stored(comps({ model: { norm: 'batch', layers: layers(4) } })), none, false).reasons.map(formatReason), ['spec changed: /model/layers/0/filters']);
+  assert.equal(decide('bn', comps({ dataset: { normalize: { mean: 0.28, std: 0.35 } } }), 2, stored(comps()), none, false).reasons.map(formatReason), ['spec changed: /dataset/normalize']);
+});
+
 test('code, backend, versions and dataset changes are reasons', () => {
   const old = comps();
   assert.equal(decide('bn', comps({}, { code: 'c2' }), 2, stored(old), none, false).reasons.map(formatReason), ['code changed']);

@@ -28,6 +28,17 @@ test('one axis may set several fields (GroupNorm groups in every block)', () => 
   assert.equal(r.specs.map((s) => s.model.groups), [[2, 2, 2, 2, 2, 2], [4, 4, 4, 4, 4, 4]]);
 });
 
+test('an axis can set a field of one layer; the default network is the starting list', () => {
+  const r = expandSpec('specs/bn.json', { name: 'bn', title: 'BN', model: { norm: 'batch' }, matrix: { width: { set: ['/model/layers/0/filters'], values: [8, 12] } } }, 'full');
+  assert.equal(r.problems, []);
+  assert.equal(r.specs.map((s) => (s.model.layers[0] as { filters: number }).filters), [8, 12]);
+  assert.equal(r.specs.map((s) => s.network.isDefault), [true, false]);
+  const bad = expandSpec('specs/bn.json', { name: 'bn', title: 'BN', model: { norm: 'batch' }, matrix: { w: { set: ['/model/layers/40/filters'], values: [8] } } }, 'full');
+  assert.equal(bad.problems.map((p) => [p.pointer, p.message]), [['/matrix/w/set/0', "/model/layers has 29 layers (0-28); '40' is not one of them"]]);
+  const shape = expandSpec('specs/bn.json', { name: 'bn', title: 'BN', model: { norm: 'group' }, matrix: { g: { set: ['/model/layers/6/groups'], values: [4, 3] } } }, 'full');
+  assert.equal(shape.problems.map((p) => [p.pointer, p.message]), [['/model/layers/6/groups', '3 groups do not divide the 16 channels of /model/layers/6 (input 24x24x16) (in matrix run g_3)']]);
+});
+
 test('matrix mistakes are named with the run they come from', () => {
   const bad = expandSpec('specs/bn-sweep.json', sweep({ matrix: { l1: { set: ['/training/l1'], values: [0, -1] } }, references: [] }), 'full');
   assert.equal(bad.specs, []);

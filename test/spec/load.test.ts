@@ -55,6 +55,18 @@ test('groups that do not divide the channels are refused, pointing into the prof
   assert.is(r2.problems[0].pointer, '/profiles/smoke/model/firstBlockGroups');
 });
 
+test('a stated network: problems point into the list with the shape there; a default-list problem says where the list is', () => {
+  const layers = [{ type: 'conv', filters: 6, kernel: 5 }, { type: 'relu' }, { type: 'norm', kind: 'group', groups: 4 }, { type: 'globalAvgPool' }, { type: 'conv', filters: 10, kernel: 1 }, { type: 'logSoftmax' }];
+  const r = resolveSpec('specs/gn.json', { name: 'gn', title: 'GN', model: { norm: 'batch', layers } }, 'full');
+  assert.equal(r.problems.map((p) => [p.pointer, p.message, p.fix]), [['/model/layers/2/groups', '4 groups do not divide the 6 channels of /model/layers/2 (input 24x24x6)', 'use a divisor of 6: 1, 2, 3, 6']]);
+  const out = resolveSpec('specs/gn.json', { name: 'gn', title: 'GN', model: { norm: 'batch' }, profiles: { smoke: { model: { layers: [...layers.slice(0, 2), { type: 'globalAvgPool' }, { type: 'conv', filters: 7, kernel: 1 }, { type: 'logSoftmax' }] } } } }, 'smoke');
+  assert.equal(out.problems.map((p) => [p.pointer, p.message]), [['/profiles/smoke/model/layers/3/filters', 'the network outputs 7 scores, the dataset has 10 classes']]);
+  const ok = resolveSpec('specs/gn.json', { name: 'gn', title: 'GN', model: { norm: 'layer', layers: [...layers.slice(0, 2), { type: 'norm' }, ...layers.slice(3)] } }, 'full');
+  assert.equal(ok.problems, []);
+  assert.equal(ok.spec!.model.groups, [1]);
+  assert.is(ok.spec!.network.isDefault, false);
+});
+
 test('groups with a non-group norm is a mistake', () => {
   const r = resolveSpec('specs/bn.json', ok({ model: { norm: 'batch', groups: 4 } }), 'full');
   assert.match(r.problems[0].message, "'groups' only applies to \"norm\": \"group\"");

@@ -1,23 +1,47 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
-import { backward, forwardEval, forwardTrain, initBuffers, nllLoss, PARAM_NAMES, type ModelConfig, type Params } from '../../src/train/model.js';
+import { backward, buildNetwork, forwardEval, forwardTrain, initBuffers, nllLoss, type Network, type Params } from '../../src/train/model.js';
+import { resolveLayers, type NormType } from '../../src/train/network.js';
+import defaults from '../../src/spec/defaults.json' with { type: 'json' };
 import { sgdStep, type SgdState } from '../../src/train/optimizer.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { closeness, fromTorch, loadFixture, weightFromTorch } from '../helpers/torch.js';
 
 const fx = loadFixture('network-step.json');
-const CONFIGS: Record<string, ModelConfig> = {
-  batch: { norm: 'batch', groups: [1, 1, 1, 1, 1, 1], dropout: 0.1 },
-  layer: { norm: 'layer', groups: [1, 1, 1, 1, 1, 1], dropout: 0.1 },
-  group: { norm: 'group', groups: [2, 4, 4, 4, 4, 4], dropout: 0.1 },
-};
+const test = suite('study network as the default layer list');
+/** The study's network: the default layer list, resolved as the spec loader does. */
+function studyNet(norm: NormType): Network {
+  const { layers } = resolveLayers(defaults.model.layers as Record<string, unknown>[], { norm, groups: 4, firstBlockGroups: 2, dropout: 0.1 });
+  return buildNetwork(layers, { h: 28, w: 28, c: 1 }, 10);
+}
+const CONFIGS: Record<string, Network> = { batch: studyNet('batch'), layer: studyNet('layer'), group: studyNet('group') };
+const PARAM_NAMES = CONFIGS.batch.params.map(([name]) => name);
+
+test('the default layer list is the study network: parameter names and shapes in PyTorch module order', () => {
+  assert.equal(CONFIGS.group.params, [
+    ['c1', [3, 3, 1, 8]], ['n1.weight', [8]], ['n1.bias', [8]],
+    ['c2', [3, 3, 8, 16]], ['n2.weight', [16]], ['n2.bias', [16]],
+    ['c3', [1, 1, 16, 8]],
+    ['c4', [3, 3, 8, 16]], ['n4.weight', [16]], ['n4.bias', [16]],
+    ['c5', [3, 3, 16, 16]], ['n5.weight', [16]], ['n5.bias', [16]],
+    ['c6', [3, 3, 16, 16]], ['n6.weight', [16]], ['n6.bias', [16]],
+    ['c7', [1, 1, 16, 16]], ['n7.weight', [16]], ['n7.bias', [16]],
+    ['c8', [1, 1, 16, 10]],
+  ]);
+  assert.equal(CONFIGS.group.layers.flatMap((l) => (l.type === 'norm' ? [l.groups] : [])), [2, 4, 4, 4, 4, 4]);
+  assert.equal(CONFIGS.batch.dropouts.map((i) => CONFIGS.batch.shapes[i]), [
+    { h: 26, w: 26, c: 8 }, { h: 24, w: 24, c: 16 }, { h: 10, w: 10, c: 16 }, { h: 8, w: 8, c: 16 }, { h: 6, w: 6, c: 16 }, { h: 1, w: 1, c: 16 },
+  ]);
+});
 
 function loadParams(src: Record<string, any>): Params {
   const p: Params = {};
   for (const k of PARAM_NAMES) p[k] = k.startsWith('c') ? weightFromTorch(src[k]) : fromTorch(src[k]);
   return p;
 }
+
+test.run();
 
 for (const backendName of ['cpu', 'wasm'] as const) {
   const test = suite(`model vs PyTorch (${backendName})`);
