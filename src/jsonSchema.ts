@@ -73,17 +73,18 @@ export function schemaProblems(schema: object, file: string, doc: unknown, fix: 
   const v = validator(schema, refs);
   const out: Problem[] = nonFinite(doc).map((ptr) => problem(file, ptr, 'must be a finite number (got a number too large for a float)', fix));
   if (v(doc)) return out;
+  return uniqueProblems([...out, ...(v.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => toProblem(file, e, fix))]);
+}
+
+/** ajv reports one mistake once per failing branch: keep the first of each pointer + message. */
+export function uniqueProblems(problems: Problem[]): Problem[] {
   const seen = new Set<string>();
-  for (const e of v.errors ?? []) {
-    if (e.keyword === 'if') continue;
-    const p = toProblem(file, e, fix);
+  return problems.filter((p) => {
     const key = `${p.pointer}|${p.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(p);
-    }
-  }
-  return out;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Parse JSON text; a syntax error becomes a Problem for the whole file. */

@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import schema from './spec.schema.json' with { type: 'json' };
 import { problem, type Problem } from '../errors.js';
+import { uniqueProblems } from '../jsonSchema.js';
 
 let compiled: ReturnType<Ajv['compile']> | null = null;
 function validator() {
@@ -87,15 +88,5 @@ export function toProblem(file: string, doc: unknown, e: ErrorObject, base = '')
 export function validateSpecDocument(file: string, doc: unknown): Problem[] {
   const v = validator();
   if (v(doc)) return [];
-  const seen = new Set<string>();
-  const out: Problem[] = [];
-  for (const e of v.errors ?? []) {
-    const p = toProblem(file, doc, e);
-    const key = `${p.pointer}|${p.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(p);
-    }
-  }
-  return out;
+  return uniqueProblems((v.errors ?? []).map((e) => toProblem(file, doc, e)));
 }
