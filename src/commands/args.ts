@@ -5,7 +5,11 @@ import { UsageError } from '../errors.js';
 import { listSpecFiles, loadSpecs, parseSeeds } from '../spec/load.js';
 import { PROFILES, type Profile, type ResolvedSpec } from '../spec/types.js';
 import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from '../verify/update.js';
-import type { Workspace } from '../result/files.js';
+import { existsSync } from 'node:fs';
+import { REFERENCE_BACKEND, goldenPath, type Workspace } from '../result/files.js';
+
+/** --only's word for every run of the profile without a committed golden */
+export const PENDING = 'pending';
 import type { Selection } from '../run/shard.js';
 
 export interface Common {
@@ -62,13 +66,16 @@ export function common(values: Values, files?: string[]): Common {
   const all = specs;
   let filtered = seeds !== undefined;
   if (values.only) {
-    // a run's name, its group (all its seeds), a sweep's name (all its runs) or a tag (specs/*.json "tags")
+    // a run's name, its group (all its seeds), a sweep's name (all its runs), a tag (specs/*.json
+    // "tags") or 'pending': every run without a committed golden (for this backend)
     const wanted = onlyList(values.only);
-    const matches = (s: ResolvedSpec, w: string) => s.name === w || s.group === w || s.sweep?.name === w || s.tags.includes(w);
-    const unknown = wanted.filter((w) => !specs.some((s) => matches(s, w)));
+    const named = (s: ResolvedSpec, w: string) => s.name === w || s.group === w || s.sweep?.name === w || s.tags.includes(w);
+    const pendingWord = (w: string) => w === PENDING && !specs.some((s) => named(s, w));
+    const matches = (s: ResolvedSpec, w: string) => named(s, w) || (pendingWord(w) && !existsSync(goldenPath(ws, profile, ws.backend ?? REFERENCE_BACKEND, s.name)));
+    const unknown = wanted.filter((w) => !pendingWord(w) && !specs.some((s) => matches(s, w)));
     if (unknown.length) {
       const known = [...new Set([...specs.flatMap((s) => s.tags), ...specs.map((s) => s.sweep?.name ?? s.group)])];
-      throw new UsageError(`--only: no experiment named ${unknown.map((u) => `'${u}'`).join(', ')}`, `known: ${known.join(', ')} (or a single run's name, see \`normreg list\`)`);
+      throw new UsageError(`--only: no experiment named ${unknown.map((u) => `'${u}'`).join(', ')}`, `known: ${known.join(', ')}, ${PENDING} (runs without a golden), or a single run's name (see \`normreg list\`)`);
     }
     specs = specs.filter((s) => wanted.some((w) => matches(s, w)));
     filtered = true;

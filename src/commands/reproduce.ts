@@ -5,7 +5,10 @@ import { BACKEND_CHOICES, applyThreads, parseTfThreads, selectBackend, type Back
 import { verifyAll } from '../verify/verify.js';
 import { checkInputs } from '../verify/inputs.js';
 import { createWorkerBoard } from '../run/progress.js';
-import { planRuns } from '../run/cache.js';
+import { planRuns, type PlannedRun, type RunEnv } from '../run/cache.js';
+import { shareTraining } from '../plan/plan.js';
+import { copyRun } from '../run/copyRun.js';
+import { NormregError, formatProblem } from '../errors.js';
 import { EXIT_INTERRUPTED, runPool, type PoolResult } from '../run/pool.js';
 import { inShard, parseShard } from '../run/shard.js';
 import { shardManifestFor, writeShardManifest } from '../run/merge.js';
@@ -25,6 +28,32 @@ export function tfThreadsFor(choice: BackendChoice, values: Values) {
   return choice === 'wasm' || choice === 'cpu' ? undefined : parseTfThreads(values.threads, values['inter-threads']);
 }
 
+/** The plan of the selected runs (this shard's), each run that another one trains (or trained)
+ * identically marked as a copy of it; stored results of the profile's other runs serve too. */
+function planWithCopies(c: Common, env: RunEnv, force: boolean, shard: ReturnType<typeof parseShard>): PlannedRun[] {
+  const plan = inShard(planRuns(c.ws, c.specs, env, force), shard);
+  const inPlan = new Set(plan.map((p) => p.spec.name));
+  const others = force ? [] : planRuns(c.ws, c.all.filter((s) => !inPlan.has(s.name)), env, false).map((p) => p.decision);
+  return shareTraining(plan, others);
+}
+
+/** Write every copy whose source is there (trained now or stored); one whose source failed fails. */
+function writeCopies(c: Common, plan: PlannedRun[], results: PoolResult[]): PoolResult[] {
+  const bad = new Set(results.filter((r) => r.status !== 'ok').map((r) => r.name));
+  return plan.filter((p) => p.decision.action === 'copy').map((p): PoolResult => {
+    const from = p.decision.copyFrom!;
+    if (bad.has(from)) return { name: p.spec.name, status: results.find((r) => r.name === from)!.status === 'failed' ? 'failed' : 'not-started', exitCode: 2, error: `its source run ${from} did not finish` };
+    try {
+      copyRun(c.ws, p);
+      process.stdout.write(`${p.spec.name}: copied from ${from} (same training)\n`);
+      return { name: p.spec.name, status: 'ok', exitCode: 0 };
+    } catch (e) {
+      if (!(e instanceof NormregError)) throw e;
+      return { name: p.spec.name, status: 'failed', exitCode: 2, error: e.problems.map(formatProblem).join('; ') };
+    }
+  });
+}
+
 export async function cmdReproduce(values: Values): Promise<number> {
   const c0 = common(values);
   const mode = updateMode(values);
@@ -36,8 +65,8 @@ export async function cmdReproduce(values: Values): Promise<number> {
   // results are filed by the backend that actually trains (auto may become tensorflow-gpu)
   const c: Common = { ...c0, ws: backend.name === 'wasm' ? { root: c0.ws.root } : { root: c0.ws.root, backend: backend.name } };
   const env = runEnvFor(backend);
-  let plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
-  const toTrain = plan.filter((p) => p.decision.action !== 'cached').length;
+  let plan = planWithCopies(c, env, !!values.force, shard);
+  const toTrain = plan.filter((p) => p.decision.action === 'train' || p.decision.action === 'resume').length;
   const jobsGiven = values.jobs !== undefined && values.jobs !== 'auto';
   // auto: a single run gets both cores' worth of kernel threads; several runs go side by side instead
   const autoThreads = !jobsGiven && toTrain === 1 && availableParallelism() >= 2 ? 2 : 1;
@@ -53,9 +82,10 @@ export async function cmdReproduce(values: Values): Promise<number> {
   const intr = interruptHandler(false);
   try {
     // plan again under the lock: a command we waited for may have produced some of these results
-    plan = inShard(planRuns(c.ws, c.specs, env, !!values.force), shard);
+    plan = planWithCopies(c, env, !!values.force, shard);
     printPlan(plan, process.stdout);
-    const todo = plan.filter((p) => p.decision.action !== 'cached');
+    const todo = plan.filter((p) => p.decision.action === 'train' || p.decision.action === 'resume');
+    const copies = plan.filter((p) => p.decision.action === 'copy').length;
     const t0 = performance.now();
     let results: PoolResult[];
     if (jobs <= 1 || todo.length <= 1) results = await runInProcess(c.ws, todo, backend, intr.signal);
@@ -66,9 +96,13 @@ export async function cmdReproduce(values: Values): Promise<number> {
       });
       board.finish();
     }
+    results = [...results, ...(intr.signal.aborted
+      ? plan.filter((p) => p.decision.action === 'copy').map((p): PoolResult => ({ name: p.spec.name, status: 'not-started', exitCode: null }))
+      : writeCopies(c, plan, results))];
     const failed = results.filter((r) => r.status === 'failed');
     const stopped = results.filter((r) => r.status === 'interrupted' || r.status === 'not-started');
-    process.stdout.write(`trained ${results.filter((r) => r.status === 'ok').length}, cached ${plan.length - todo.length}, failed ${failed.length} in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`);
+    const trainedNames = new Set(todo.map((p) => p.spec.name));
+    process.stdout.write(`trained ${results.filter((r) => r.status === 'ok' && trainedNames.has(r.name)).length}, ${copies ? `copied ${results.filter((r) => r.status === 'ok' && !trainedNames.has(r.name)).length}, ` : ''}cached ${plan.length - todo.length - copies}, failed ${failed.length} in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`);
     for (const f of failed) process.stdout.write(`FAILED  ${f.name}: ${f.error}\n`);
     if (intr.signal.aborted) {
       process.stdout.write(`interrupted: ${stopped.map((r) => r.name).join(', ') || 'nothing'} not finished; run the same command again to resume from the last completed epoch\n`);

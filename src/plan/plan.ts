@@ -32,11 +32,16 @@ export type Reason =
   | { code: 'code-changed' }
   | { code: 'unchanged' }
   | { code: 'resume'; epoch: number; of: number }
-  | { code: 'checkpoint-ignored'; detail: string };
+  | { code: 'checkpoint-ignored'; detail: string }
+  | { code: 'same-training'; as: string };
 
 export interface Decision {
   name: string;
-  action: 'cached' | 'train' | 'resume';
+  /** copy: another run of the plan computes exactly this run's training (same run fingerprint);
+   * its result is copied under this run's name instead of training it again */
+  action: 'cached' | 'train' | 'resume' | 'copy';
+  /** the run whose result a copy takes (copy only) */
+  copyFrom?: string;
   fingerprint: string;
   reasons: Reason[];
   /** epochs already done in the checkpoint used (resume only) */
@@ -104,5 +109,26 @@ export function formatReason(r: Reason): string {
     case 'unchanged': return 'unchanged (fingerprint matches the stored result)';
     case 'resume': return `resuming from the checkpoint after epoch ${r.epoch}/${r.of}`;
     case 'checkpoint-ignored': return `checkpoint ignored: ${r.detail}`;
+    case 'same-training': return `same training as ${r.as} (same settings, seed, data, backend and code; only the name differs): its result is copied`;
   }
+}
+
+/** Runs with equal run fingerprints compute byte-identical results: the fingerprint covers every
+ * input of training, and a run's name and title are not among them (the study's BatchNorm row is
+ * the BatchNorm sweep's batch-64 run without regularization, for instance). Of each such set, a
+ * run with a valid stored result (in `plan` or among `stored`, e.g. every other run of the
+ * profile) serves the others; else the first resuming run, else the first to train, trains and
+ * the others become copies of it. Pure. */
+export function shareTraining<T extends { decision: Decision }>(plan: T[], stored: Decision[] = []): T[] {
+  const source = new Map<string, string>();
+  const offer = (d: Decision) => { if (!source.has(d.fingerprint)) source.set(d.fingerprint, d.name); };
+  for (const d of [...plan.map((p) => p.decision), ...stored]) if (d.action === 'cached') offer(d);
+  for (const action of ['resume', 'train'] as const) for (const p of plan) if (p.decision.action === action) offer(p.decision);
+  return plan.map((p) => {
+    const d = p.decision;
+    const from = source.get(d.fingerprint);
+    if (d.action === 'cached' || d.action === 'copy' || from === undefined || from === d.name) return p;
+    const reasons = d.reasons.filter((r) => r.code !== 'resume' && r.code !== 'checkpoint-ignored');
+    return { ...p, decision: { ...d, action: 'copy', copyFrom: from, fromEpoch: 0, reasons: [...reasons, { code: 'same-training', as: from }] } };
+  });
 }

@@ -59,6 +59,8 @@ export interface RunFacts {
   imagesPerSec: number;
   /** epochs taken from a checkpoint (0: trained from scratch in one go) */
   resumedFromEpoch: number;
+  /** this run's result was copied from that run's (same training, see plan/plan.ts shareTraining); the timings are that run's */
+  copiedFrom?: string;
   /** vendor, family, model, SIMD flags */
   cpuInfo: CpuFacts;
   /** TensorFlow's version, devices, thread counts and oneDNN setting (tensorflow backends) */

@@ -31,7 +31,7 @@ export function readSpeedSamples(ws: Workspace): SpeedSample[] {
       const facts = readJson(join(root, profile, name, 'facts.json'));
       const run = readJson(join(root, profile, name, 'run.json'));
       const inputs = run?.components?.inputs;
-      if (!facts || !inputs || !(facts.imagesPerSec > 0) || facts.resumedFromEpoch) continue;
+      if (!facts || !inputs || !(facts.imagesPerSec > 0) || facts.resumedFromEpoch || facts.copiedFrom) continue;
       out.push({ source: 'facts', cpu: String(facts.cpu), profile, norm: String(inputs.model?.norm), batchSize: Number(inputs.training?.batchSize), imagesPerSec: facts.imagesPerSec });
     }
   }
@@ -39,7 +39,7 @@ export function readSpeedSamples(ws: Workspace): SpeedSample[] {
 }
 
 export function workOf(plan: PlannedRun[]): RunWork[] {
-  return plan.filter((p) => p.decision.action !== 'cached').map((p) => ({
+  return plan.filter((p) => p.decision.action === 'train' || p.decision.action === 'resume').map((p) => ({
     name: p.spec.name, profile: p.spec.profile, norm: p.spec.model.norm, batchSize: p.spec.training.batchSize,
     images: (p.spec.dataset.trainSize ?? 60000) * (p.spec.training.epochs - p.decision.fromEpoch),
   }));

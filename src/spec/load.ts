@@ -105,10 +105,12 @@ export function resolveSpec(file: string, doc: Obj, profile: Profile): { spec?: 
   const schemaProblems = validateSpecDocument(file, doc);
   if (schemaProblems.length) return { problems: schemaProblems };
   const { profiles: defaultProfiles, ...base } = defaults as Obj;
-  const { profiles: specProfiles, $schema: _s, description: _d, seeds: _seeds, matrix: _m, references: _r, tags, ...own } = doc;
+  const { profiles: specProfiles, $schema: _s, description: _d, seeds: _seeds, seedsAt: _sa, matrix: _m, references: _r, tags, ...own } = doc;
+  // which seeds to run is expandSpec's business, not part of a run's settings
+  const { seeds: _ps, seedsAt: _psa, ...profileOwn } = (specProfiles?.[profile] ?? {}) as Obj;
   let merged = deepMerge(base, own);
   merged = deepMerge(merged, defaultProfiles[profile] ?? {});
-  merged = deepMerge(merged, specProfiles?.[profile] ?? {});
+  merged = deepMerge(merged, profileOwn);
   if (merged.model?.norm === 'group') merged.model = { groups: 4, firstBlockGroups: 2, ...merged.model };
   const problems = checkResolved(file, doc, merged, profile);
   if (problems.length) return { problems };
@@ -201,13 +203,8 @@ export function expandSpec(file: string, doc: Obj, profile: Profile, seedsOverri
     if (doc.reference) problems.push(problem(file, '/reference', 'a matrix spec gives its published values per run', 'move them into "references": [{ "at": { axis: value, ... }, ... }]'));
     const axes = Object.entries(doc.matrix as Record<string, { set: string[]; values: Value[] }>).map(([k, a]) => [k, a.values] as [string, Value[]]);
     const refs = (doc.references ?? []) as Obj[];
-    refs.forEach((ref, i) => {
-      for (const [k, v] of Object.entries(ref.at as Obj)) {
-        const axis = axes.find(([a]) => a === k);
-        if (!axis) problems.push(problem(file, `/references/${i}/at/${k}`, `'${k}' is not a matrix axis`, `use one of ${axes.map(([a]) => a).join(', ')}`));
-        else if (!axis[1].includes(v as Value)) problems.push(problem(file, `/references/${i}/at/${k}`, `${JSON.stringify(v)} is not among the values of axis '${k}' [${axis[1].join(', ')}]`, 'use one of the axis values'));
-      }
-    });
+    refs.forEach((ref, i) => problems.push(...atProblems(file, `/references/${i}/at`, ref.at as Obj, axes)));
+    seedsAtLists(doc, profile).forEach(({ at, list }) => list.forEach((x, i) => problems.push(...atProblems(file, `${at}/${i}/at`, x.at, axes))));
     for (const combo of combinations(axes)) {
       const d: Obj = structuredClone(doc);
       delete d.matrix;
@@ -238,13 +235,37 @@ export function expandSpec(file: string, doc: Obj, profile: Profile, seedsOverri
       });
     }
   }
+  if (!doc.matrix) for (const { at, list } of seedsAtLists(doc, profile)) if (list.length) problems.push(problem(file, at, 'seedsAt picks runs of a matrix spec by their axis values, and this spec has no matrix', `use "seeds" instead`));
   if (problems.length) return { specs: [], problems };
-  const seeds: number[] | undefined = seedsOverride ?? doc.profiles?.[profile]?.seeds ?? doc.seeds;
-  if (!seeds) return { specs: runs, problems: [] };
+  const seedLists = seedsAtLists(doc, profile).flatMap((x) => x.list);
   const out: ResolvedSpec[] = [];
-  for (const run of runs)
-    for (const seed of seeds) out.push(seed === run.seed ? run : { ...run, seed, name: `${run.name}${SEED_SUFFIX}${seed}` });
+  for (const run of runs) {
+    const at = seedLists.find((x) => run.sweep && Object.entries(x.at).every(([k, v]) => run.sweep!.axes.some(([a, cv]) => a === k && cv === v)));
+    const seeds: number[] | undefined = seedsOverride ?? at?.seeds ?? doc.profiles?.[profile]?.seeds ?? doc.seeds;
+    if (!seeds) out.push(run);
+    else for (const seed of seeds) out.push(seed === run.seed ? run : { ...run, seed, name: `${run.name}${SEED_SUFFIX}${seed}` });
+  }
   return { specs: out, problems: [] };
+}
+
+/** An "at" (axis -> value) against a matrix's axes: unknown axes and values are problems. */
+function atProblems(file: string, pointer: string, at: Obj, axes: [string, Value[]][]): Problem[] {
+  const out: Problem[] = [];
+  for (const [k, v] of Object.entries(at)) {
+    const axis = axes.find(([a]) => a === k);
+    if (!axis) out.push(problem(file, `${pointer}/${k}`, `'${k}' is not a matrix axis`, `use one of ${axes.map(([a]) => a).join(', ')}`));
+    else if (!axis[1].includes(v as Value)) out.push(problem(file, `${pointer}/${k}`, `${JSON.stringify(v)} is not among the values of axis '${k}' [${axis[1].join(', ')}]`, 'use one of the axis values'));
+  }
+  return out;
+}
+
+/** The seedsAt lists that apply under a profile, the profile's first (its entries win), each with
+ * its pointer. An entry's "at" may name some axes only: it applies to every run with those values. */
+function seedsAtLists(doc: Obj, profile: Profile): { at: string; list: { at: Obj; seeds: number[] }[] }[] {
+  return [
+    { at: `/profiles/${profile}/seedsAt`, list: (doc.profiles?.[profile]?.seedsAt ?? []) as { at: Obj; seeds: number[] }[] },
+    { at: '/seedsAt', list: (doc.seedsAt ?? []) as { at: Obj; seeds: number[] }[] },
+  ];
 }
 
 /** '1,2,3' or '1-5' (or a mix: '1-3,7') -> seeds */

@@ -162,6 +162,12 @@ test('sweeps, seeds and claims through the CLI; a fresh clone reports and verifi
   assert.is(v.exitCode, 0, v.stdout + v.stderr);
   assert.match(v.stdout, 'skip    base: no result');
   assert.match(v.stdout, 'verify smoke: 0 ok, 0 failed, 5 without result');
+  // --only pending: the runs without a committed golden, here 'other' alone (a fresh clone plans only what is missing)
+  const pending = await normreg(ws, ['reproduce', '--profile', 'smoke', '--only', 'pending', '--dry']);
+  assert.is(pending.exitCode, 0, pending.stderr);
+  assert.match(pending.stdout, 'normreg reproduce: 1 experiment(s)');
+  assert.match(pending.stdout, 'train   other: no result');
+  assert.match((await normreg(ws, ['reproduce', '--profile', 'smoke', '--only', 'pending,base', '--dry'])).stdout, 'normreg reproduce: 3 experiment(s)');
 });
 
 test.run();

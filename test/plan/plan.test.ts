@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { changedPointers, decide, formatReason, type RunRecord } from '../../src/plan/plan.js';
+import { changedPointers, decide, formatReason, shareTraining, type Decision, type RunRecord } from '../../src/plan/plan.js';
 import { fingerprintRun, runComponents, type RunComponents } from '../../src/plan/fingerprint.js';
 import { resolveSpec } from '../../src/spec/load.js';
 
@@ -62,6 +62,24 @@ test('a checkpoint of this run resumes; of another run or corrupt is ignored; --
   assert.match(other.reasons.map(formatReason).join(), 'different run');
   assert.is(decide('bn', c, 4, none, { kind: 'corrupt', detail: 'checksum mismatch' }, false).action, 'train');
   assert.is(decide('bn', c, 4, none, { kind: 'ok', fingerprint: fp, epoch: 3 }, true).action, 'train');
+});
+
+test('shareTraining: of runs with one fingerprint, a stored result serves the rest, else a resuming run, else the first to train', () => {
+  const d = (name: string, action: Decision['action'], fingerprint: string): { decision: Decision } => ({
+    decision: { name, action, fingerprint, fromEpoch: action === 'resume' ? 3 : 0, reasons: action === 'resume' ? [{ code: 'no-result' }, { code: 'resume', epoch: 3, of: 20 }] : [{ code: action === 'cached' ? 'unchanged' : 'no-result' }] },
+  });
+  const out = shareTraining([d('a', 'train', 'f1'), d('b', 'train', 'f1'), d('c', 'resume', 'f1'), d('x', 'train', 'f2'), d('y', 'train', 'f3'), d('z', 'cached', 'f3')]);
+  assert.equal(out.map((p) => [p.decision.name, p.decision.action, p.decision.copyFrom ?? '']), [
+    ['a', 'copy', 'c'], ['b', 'copy', 'c'], ['c', 'resume', ''], ['x', 'train', ''], ['y', 'copy', 'z'], ['z', 'cached', ''],
+  ]);
+  // a copy drops its own checkpoint's promise and says where its result comes from
+  assert.equal(out[0].decision.reasons.map(formatReason), ['no result', 'same training as c (same settings, seed, data, backend and code; only the name differs): its result is copied']);
+  assert.is(out[0].decision.fromEpoch, 0);
+  // a stored result outside the plan (another spec of the profile) serves too
+  const stored = shareTraining([d('a', 'train', 'f1')], [d('row', 'cached', 'f1').decision, d('other', 'train', 'f1').decision]);
+  assert.equal(stored.map((p) => [p.decision.action, p.decision.copyFrom]), [['copy', 'row']]);
+  // distinct fingerprints are never shared
+  assert.equal(shareTraining([d('a', 'train', 'f1'), d('b', 'train', 'f2')]).map((p) => p.decision.action), ['train', 'train']);
 });
 
 test('changedPointers lists leaves, escapes keys', () => {

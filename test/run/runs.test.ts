@@ -2,7 +2,7 @@
  * CLI in child processes on temp workspaces, real training on the wasm backend. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -16,7 +16,8 @@ const longer = (name: string, extra: Record<string, unknown> = {}) =>
 const bytes = (ws: string, name: string) => readFileSync(join(ws, 'results/smoke', name, 'result.json'));
 
 test('cache: unchanged specs are skipped, a one-field change re-runs exactly that spec, a corrupt result is re-run', async () => {
-  const ws = makeWorkspace({ 'a.json': tinySpec('a'), 'b.json': tinySpec('b') });
+  // b differs from a by its seed (else b would be a copy of a's training, see the test on copies below)
+  const ws = makeWorkspace({ 'a.json': tinySpec('a'), 'b.json': tinySpec('b', { seed: 2 }) });
   const first = await normreg(ws, [...SMOKE, 'reproduce', '-j', '1']);
   assert.is(first.exitCode, 0, first.stdout + first.stderr);
   const a1 = bytes(ws, 'a');
@@ -26,7 +27,7 @@ test('cache: unchanged specs are skipped, a one-field change re-runs exactly tha
   assert.match(again.stdout, 'trained 0, cached 2, failed 0');
   assert.match(again.stdout, 'plan: nothing to train (every run is cached)');
 
-  writeFileSync(join(ws, 'specs/b.json'), JSON.stringify(tinySpec('b', { training: { l1: 0.001 } })));
+  writeFileSync(join(ws, 'specs/b.json'), JSON.stringify(tinySpec('b', { seed: 2, training: { l1: 0.001 } })));
   const dry = await normreg(ws, [...SMOKE, 'reproduce', '--dry']);
   assert.is(dry.exitCode, 0, dry.stderr);
   assert.match(dry.stdout, 'cached  a: unchanged');
@@ -47,6 +48,36 @@ test('cache: unchanged specs are skipped, a one-field change re-runs exactly tha
 
   const forced = await normreg(ws, [...SMOKE, 'reproduce', '--dry', '--force']);
   assert.match(forced.stdout, 'train   a: forced (--force)');
+});
+
+test('same training under two names trains once: the copy is byte-identical to training it; seedsAt adds seeds to one sweep run', async () => {
+  const sweep = tinySpec('s', { matrix: { l1: { set: ['/training/l1'], values: [0, 0.001] } }, seedsAt: [{ at: { l1: 0.001 }, seeds: [1, 2] }] });
+  const ws = makeWorkspace({ 'a.json': tinySpec('a'), 's.json': sweep });
+  const dry = await normreg(ws, [...SMOKE, 'reproduce', '--dry']);
+  assert.is(dry.exitCode, 0, dry.stdout + dry.stderr);
+  assert.match(dry.stdout, 'copy    s.l1_0: no result; same training as a');
+  assert.match(dry.stdout, /plan: 3 run\(s\) to train/);
+  const first = await normreg(ws, [...SMOKE, 'reproduce', '-j', '2']);
+  assert.is(first.exitCode, 0, first.stdout + first.stderr);
+  assert.match(first.stdout, 'trained 3, copied 1, cached 0, failed 0');
+  assert.match(first.stdout, 's.l1_0: copied from a (same training)');
+  const facts = JSON.parse(readFileSync(join(ws, 'results/smoke/s.l1_0/facts.json'), 'utf8'));
+  assert.is(facts.copiedFrom, 'a');
+  assert.is(facts.name, 's.l1_0');
+  assert.ok(existsSync(join(ws, 'results/smoke/s.l1_0.001.seed_2/result.json')));
+  // the copy is what training s.l1_0 itself writes, byte for byte
+  const alone = makeWorkspace({ 's.json': sweep });
+  const trained = await normreg(alone, [...SMOKE, 'reproduce', '--only', 's.l1_0', '-j', '1']);
+  assert.match(trained.stdout, 'trained 1, cached 0, failed 0');
+  assert.ok(bytes(alone, 's.l1_0').equals(bytes(ws, 's.l1_0')), 'the copied result differs from a training of the run');
+  assert.not.ok(bytes(ws, 'a').equals(bytes(ws, 's.l1_0')), 'name and title must be the copy\'s own');
+  // the copy is a stored result like any other; selecting it alone copies again from the stored source
+  const again = await normreg(ws, [...SMOKE, 'reproduce']);
+  assert.match(again.stdout, 'trained 0, cached 4, failed 0');
+  rmSync(join(ws, 'results/smoke/s.l1_0'), { recursive: true });
+  const only = await normreg(ws, [...SMOKE, 'reproduce', '--only', 's']);
+  assert.match(only.stdout, 'trained 0, copied 1, cached 2, failed 0');
+  assert.ok(bytes(alone, 's.l1_0').equals(bytes(ws, 's.l1_0')));
 });
 
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {

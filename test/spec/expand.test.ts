@@ -62,6 +62,41 @@ test('seeds: the spec seed keeps the plain name, others get .seed_N; profile and
   assert.equal(expandSpec('specs/bn.json', doc, 'full', [4, 5]).specs.map((s) => s.name), ['bn.seed_4', 'bn.seed_5']);
 });
 
+test('seedsAt: some runs of a matrix get their own seeds (first match wins, the profile\'s before the top level); --seeds overrides', () => {
+  const doc = sweep({
+    seeds: [1],
+    seedsAt: [{ at: { batch: 32 }, seeds: [1, 2] }],
+    profiles: { full: { seedsAt: [{ at: { batch: 32, l1: 0 }, seeds: [1, 2, 3] }] } },
+  });
+  const r = expandSpec('specs/bn-sweep.json', doc, 'full');
+  assert.equal(r.problems, []);
+  assert.equal(r.specs.map((s) => s.name), [
+    'bn-sweep.batch_32.l1_0', 'bn-sweep.batch_32.l1_0.seed_2', 'bn-sweep.batch_32.l1_0.seed_3',
+    'bn-sweep.batch_32.l1_0.001', 'bn-sweep.batch_32.l1_0.001.seed_2',
+    'bn-sweep.batch_64.l1_0', 'bn-sweep.batch_64.l1_0.001',
+  ]);
+  assert.equal(r.specs.map((s) => s.group), ['bn-sweep.batch_32.l1_0', 'bn-sweep.batch_32.l1_0', 'bn-sweep.batch_32.l1_0', 'bn-sweep.batch_32.l1_0.001', 'bn-sweep.batch_32.l1_0.001', 'bn-sweep.batch_64.l1_0', 'bn-sweep.batch_64.l1_0.001']);
+  // smoke has no profile seedsAt: the top-level list applies
+  assert.equal(expandSpec('specs/bn-sweep.json', doc, 'smoke').specs.length, 6);
+  assert.equal(expandSpec('specs/bn-sweep.json', doc, 'full', [7]).specs.map((s) => s.name), ['bn-sweep.batch_32.l1_0.seed_7', 'bn-sweep.batch_32.l1_0.001.seed_7', 'bn-sweep.batch_64.l1_0.seed_7', 'bn-sweep.batch_64.l1_0.001.seed_7']);
+  // the seeds a run is trained under never change its settings or fingerprint
+  const plain = expandSpec('specs/bn-sweep.json', sweep(), 'full').specs;
+  assert.equal(fingerprintSpec(r.specs[0]), fingerprintSpec(plain[0]));
+});
+
+test('seedsAt mistakes: unknown axis or value, a spec without a matrix, a malformed entry', () => {
+  const bad = expandSpec('specs/bn-sweep.json', sweep({ profiles: { full: { seedsAt: [{ at: { batch: 48 }, seeds: [2] }, { at: { lr: 1 }, seeds: [2] }] } } }), 'full');
+  assert.equal(bad.problems.map((p) => `${p.pointer}: ${p.message}`), [
+    "/profiles/full/seedsAt/0/at/batch: 48 is not among the values of axis 'batch' [32, 64]",
+    "/profiles/full/seedsAt/1/at/lr: 'lr' is not a matrix axis",
+  ]);
+  const plain = expandSpec('specs/bn.json', { name: 'bn', title: 'BN', model: { norm: 'batch' }, seedsAt: [{ at: { batch: 32 }, seeds: [2] }] }, 'full');
+  assert.equal(plain.problems.map((p) => [p.pointer, p.fix]), [['/seedsAt', 'use "seeds" instead']]);
+  const shape = expandSpec('specs/bn-sweep.json', sweep({ seedsAt: [{ at: { batch: 32 } }] }), 'full');
+  assert.is(shape.problems[0].pointer, '/seedsAt/0');
+  assert.match(shape.problems[0].message, 'seeds');
+});
+
 test('parseSeeds: lists and ranges; junk refused', () => {
   assert.equal(parseSeeds('1,2,3'), [1, 2, 3]);
   assert.equal(parseSeeds('1-3,7'), [1, 2, 3, 7]);
@@ -81,7 +116,8 @@ test('tags select specs by name and never change a fingerprint; the committed sp
   const table = full.filter((s) => s.tags.includes('table'));
   assert.equal([...new Set(table.map((s) => s.group))].sort(), ['batchnorm', 'batchnorm-l1', 'batchnorm-l1-l2', 'groupnorm', 'groupnorm-l1', 'layernorm', 'layernorm-l2']);
   assert.is(table.length, 3 * 5 + 4 * 3);
-  assert.is(full.length, 93);
+  // 66 sweep runs + 27 row runs + seeds 2-3 of the five runs the batch-size claims compare (and of BatchNorm's batch 64 twin)
+  assert.is(full.length, 93 + 10);
 });
 
 test.run();

@@ -120,10 +120,14 @@ test('the repository specs are valid and carry the study reference values', () =
   for (const g of ['batchnorm-l1', 'groupnorm-l1', 'layernorm-l2', 'batchnorm-l1-l2']) assert.equal(seedsOf(g), [1, 2, 3], g);
   for (const s of rows) assert.type(s.reference.bestTestAcc, 'number');
   // the study's sweeps: BatchNorm and LayerNorm 3 batch sizes x 3 L1 x 3 L2, GroupNorm 2 batch sizes x 3 L1 x 2 group counts
-  const count = (n: string) => specs.filter((s) => s.sweep?.name === n).length;
+  const count = (n: string) => new Set(specs.filter((s) => s.sweep?.name === n).map((s) => s.group)).size;
   assert.equal([count('batchnorm-sweep'), count('layernorm-sweep'), count('groupnorm-sweep')], [27, 27, 12]);
+  // the runs the batch-size claims compare carry seeds 1-3 (seedsAt), every other sweep run seed 1
+  const claimed = ['batchnorm-sweep.batch_32.l1_0.l2_0', 'batchnorm-sweep.batch_64.l1_0.l2_0', 'batchnorm-sweep.batch_128.l1_0.l2_0', 'groupnorm-sweep.batch_32.l1_0.groups_2', 'groupnorm-sweep.batch_32.l1_0.groups_4'];
+  for (const g of claimed) assert.equal(specs.filter((s) => s.group === g).map((s) => s.seed), [1, 2, 3], g);
+  assert.is(specs.filter((s) => s.sweep && !claimed.includes(s.group)).every((s) => s.seed === 1), true);
   // every published sweep row found its run
-  const refs = (n: string, k: 'bestTestAcc' | 'finalTestAcc') => specs.filter((s) => s.sweep?.name === n && s.reference[k] !== undefined).length;
+  const refs = (n: string, k: 'bestTestAcc' | 'finalTestAcc') => new Set(specs.filter((s) => s.sweep?.name === n && s.reference[k] !== undefined).map((s) => s.group)).size;
   assert.equal([refs('batchnorm-sweep', 'bestTestAcc'), refs('layernorm-sweep', 'bestTestAcc'), refs('groupnorm-sweep', 'finalTestAcc')], [18, 18, 12]);
   assert.equal(specs.find((s) => s.name === 'groupnorm-sweep.batch_64.l1_0.groups_2')!.model.groups, [2, 2, 2, 2, 2, 2]);
   assert.is(specs.find((s) => s.name === 'groupnorm-sweep.batch_64.l1_0.groups_2')!.training.epochs, 15);

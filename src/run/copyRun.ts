@@ -1,0 +1,36 @@
+/** A copy run: another run of the plan computed exactly this run's training (plan/plan.ts
+ * shareTraining), so its result is written again under this run's name and title: the bytes a
+ * training of this run would write (training never reads the name). Kept out of runSpec.ts, so
+ * it does not change the training code's hash. */
+import { existsSync, readFileSync } from 'node:fs';
+import { factsPath, readResult, resultPath, type Workspace } from '../result/files.js';
+import { canonicalJson } from '../result/canonical.js';
+import { writeFileAtomic } from '../result/store.js';
+import { sha256Hex } from '../plan/fingerprint.js';
+import { RunError, problem } from '../errors.js';
+import type { ResultPayload, RunFacts } from '../result/types.js';
+import { readStored, removeCheckpoint, writeRunRecord, type PlannedRun } from './cache.js';
+
+/** The source's payload renamed: only name and title differ. Pure. */
+export function renamedPayload(source: ResultPayload, to: { name: string; title: string }): ResultPayload {
+  return { ...source, name: to.name, title: to.title };
+}
+
+export function copyRun(ws: Workspace, run: PlannedRun): ResultPayload {
+  const { spec, decision } = run;
+  const from = decision.copyFrom!;
+  const stored = readStored(ws, spec.profile, from);
+  const src = resultPath(ws, spec.profile, from);
+  // the source must be what the plan promised: a valid result of the same run fingerprint
+  if (stored.kind !== 'ok' || stored.record?.fingerprint !== decision.fingerprint || stored.record.payloadSha256 !== stored.payloadSha256)
+    throw new RunError('RUN', [problem(src, '', `cannot copy ${from}'s result to ${spec.name}: it is missing, changed or from other inputs`, `run \`normreg reproduce --only ${spec.name}\` again`)]);
+  const payload = renamedPayload(readResult(src)!, { name: spec.name, title: spec.title });
+  const text = canonicalJson(payload);
+  const srcFacts = factsPath(ws, spec.profile, from);
+  const facts = existsSync(srcFacts) ? (JSON.parse(readFileSync(srcFacts, 'utf8')) as RunFacts) : null;
+  writeFileAtomic(resultPath(ws, spec.profile, spec.name), text);
+  if (facts) writeFileAtomic(factsPath(ws, spec.profile, spec.name), canonicalJson({ ...facts, name: spec.name, copiedFrom: from }));
+  writeRunRecord(ws, { format: 1, name: spec.name, profile: spec.profile, fingerprint: decision.fingerprint, components: run.components, payloadSha256: sha256Hex(text) });
+  removeCheckpoint(ws, spec.profile, spec.name);
+  return payload;
+}
