@@ -3,7 +3,7 @@
 import { relative } from 'node:path';
 import { RunError, problem } from '../errors.js';
 import { codeHash } from '../plan/codeHash.js';
-import { readManifests, copyShardResults, mergePlanFingerprint } from '../run/merge.js';
+import { readManifests, copyShardResults, mergePlanFingerprint, shardsBackend } from '../run/merge.js';
 import { describeSelection, mergeSelection } from '../run/shard.js';
 import { PROFILES } from '../spec/types.js';
 import { common, oneOf, selectionOf, updateMode, type Values } from './args.js';
@@ -22,7 +22,9 @@ export async function cmdMerge(values: Values, dirs: string[]): Promise<number> 
     const shown = (f: string) => relative(process.cwd(), f) || f;
     const { selection, problems } = mergeSelection(manifests.map(({ file, m }) => ({ file: shown(file), m })), given);
     if (problems.length) throw new RunError('RUN', problems.map((p) => problem(p.file, '', p.message, p.fix)));
-    const c = common({ ...values, only: selection.only?.join(','), seeds: selection.seeds?.join(',') });
+    // results and goldens are the shards' backend's (results/<profile>.<backend>/ for any but wasm)
+    const backend = shardsBackend(manifests, values.backend);
+    const c = common({ ...values, backend, only: selection.only?.join(','), seeds: selection.seeds?.join(',') });
     await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' });
     const copied = copyShardResults(c.ws, c.profile, manifests, mergePlanFingerprint(c.specs, codeHash()), c.specs.map((s) => s.name));
     process.stdout.write(`merge ${c.profile}: ${manifests.length} shard(s), ${copied} run(s)${c.filtered ? ` of ${describeSelection(selection)}` : ''}\n`);

@@ -9,7 +9,7 @@ import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
 import type { VerifyOutcome } from '../verify/verify.js';
 import { ResultError, RunError, displayPath, problem, type Problem } from '../errors.js';
 import { parseJson, schemaProblems } from '../jsonSchema.js';
-import { RESULT_FIX, payloadProblems } from '../result/files.js';
+import { RESULT_FIX, payloadProblems, resultDir, resultsProfileDir } from '../result/files.js';
 import { validateFacts, validateRunRecord } from '../result/validate.js';
 import shardSchema from './shard.schema.json' with { type: 'json' };
 import { checkManifests, normalizeSelection, planFingerprint, type Selection, type Shard, type ShardManifest } from './shard.js';
@@ -32,7 +32,7 @@ export function shardManifestFor(profile: string, shard: Shard, specs: ResolvedS
   };
 }
 
-const shardsDir = (ws: Workspace, profile: string) => join(ws.root, 'results', profile, 'shards');
+const shardsDir = (ws: Workspace, profile: string) => join(resultsProfileDir(ws, profile), 'shards');
 
 export function writeShardManifest(ws: Workspace, m: ManifestWithBackend): string {
   const file = join(shardsDir(ws, m.profile), `shard-${m.shard.index}-of-${m.shard.total}.json`);
@@ -69,18 +69,41 @@ export interface FoundManifest { file: string; dir: string; m: ManifestWithBacke
 /** Manifests under each DIR (a copy of `results/`, of `results/<profile>/`, or a workspace);
  * no DIR: this workspace's own results. */
 export function readManifests(ws: Workspace, profile: string, dirs: string[]): FoundManifest[] {
-  const roots = dirs.length ? dirs.map((d) => resolve(d)) : [join(ws.root, 'results', profile)];
+  const roots = dirs.length ? dirs.map((d) => resolve(d)) : [join(ws.root, 'results')];
   const out: FoundManifest[] = [];
   for (const root of roots) {
-    const profDir = [root, join(root, profile), join(root, 'results', profile)].find((d) => existsSync(join(d, 'shards')));
-    if (!profDir) throw new RunError('RUN', [problem(relative(process.cwd(), root) || root, '', `no shard manifest (shards/shard-I-of-N.json) under this directory for profile ${profile}`, 'pass the directory a `reproduce --shard` run left its results in (results/ or results/<profile>/)')]);
-    for (const f of readdirSync(join(profDir, 'shards')).filter((f) => /^shard-\d+-of-\d+\.json$/.test(f)).sort()) {
-      const file = join(profDir, 'shards', f);
-      const m = readManifest(file, f);
-      out.push({ file, dir: profDir, m });
-    }
+    const profDirs = shardDirs(root, profile);
+    if (!profDirs.length) throw new RunError('RUN', [problem(relative(process.cwd(), root) || root, '', `no shard manifest (shards/shard-I-of-N.json) under this directory for profile ${profile}`, 'pass the directory a `reproduce --shard` run left its results in (results/, results/<profile>/ or, for another backend, results/<profile>.<backend>/)')]);
+    for (const profDir of profDirs)
+      for (const f of readdirSync(join(profDir, 'shards')).filter((f) => /^shard-\d+-of-\d+\.json$/.test(f)).sort()) {
+        const file = join(profDir, 'shards', f);
+        const m = readManifest(file, f);
+        out.push({ file, dir: profDir, m });
+      }
   }
   return out;
+}
+
+/** The directories under ROOT holding a profile's shard manifests: ROOT itself, or its
+ * <profile>/ (the reference engine's) and <profile>.<backend>/ folders, directly or under results/. */
+function shardDirs(root: string, profile: string): string[] {
+  if (existsSync(join(root, 'shards'))) return [root];
+  const out: string[] = [];
+  for (const base of [root, join(root, 'results')]) {
+    if (!existsSync(base)) continue;
+    for (const d of readdirSync(base).sort())
+      if ((d === profile || d.startsWith(`${profile}.`)) && existsSync(join(base, d, 'shards'))) out.push(join(base, d));
+  }
+  return out;
+}
+
+/** The one backend the shards ran on (results and goldens are filed by it); shards of several
+ * backends, or of another backend than --backend names, are refused. */
+export function shardsBackend(found: FoundManifest[], given: string | undefined): string {
+  const backends = [...new Set(found.map((f) => f.m.backend))];
+  if (backends.length > 1) throw new RunError('RUN', [problem(displayPath(found[0].file), '', `shards ran on different backends (${backends.join(', ')})`, 'merge the shards of one backend at a time (run every shard with the same --backend)')]);
+  if (given && given !== 'auto' && given !== backends[0]) throw new RunError('RUN', [problem(displayPath(found[0].file), '', `the shards ran on ${backends[0]}, not on --backend ${given}`, `drop --backend or pass --backend ${backends[0]}`)]);
+  return backends[0] ?? 'wasm';
 }
 
 const RUN_FILES = ['result.json', 'facts.json', 'run.json'];
@@ -104,15 +127,13 @@ function runFileProblems(dir: string, name: string, profile: string, shown: (f: 
 export function copyShardResults(ws: Workspace, profile: string, found: FoundManifest[], plan: string, allRuns: string[]): number {
   const shown = displayPath;
   const probs = checkManifests(found.map(({ file, m }) => ({ file: shown(file), m })), profile, plan, allRuns);
-  const backends = [...new Set(found.map((f) => f.m.backend))];
-  if (backends.length > 1) probs.push({ file: '', message: `shards ran on different backends (${backends.join(', ')})`, fix: 'run every shard with the same --backend' });
   if (probs.length) throw new RunError('RUN', probs.map((p) => problem(p.file, '', p.message, p.fix)));
   // every shard's run files are checked before the first is copied: a bad one leaves the workspace as it was
   const copies: { from: string; to: string }[] = [];
   for (const { dir, m } of found) {
     for (const name of m.runs) {
       const from = join(dir, name);
-      const to = join(ws.root, 'results', profile, name);
+      const to = resultDir(ws, profile, name);
       if (!existsSync(join(from, 'result.json'))) throw new RunError('RUN', [problem(shown(join(from, 'result.json')), '', `shard ${m.shard.index}/${m.shard.total} lists '${name}' but its result is missing`, 'upload the whole results/<profile>/ directory of each shard')]);
       const bad = runFileProblems(from, name, profile, shown);
       if (bad.length) throw new ResultError('RESULT_CORRUPT', bad);

@@ -259,4 +259,32 @@ test('shards of a selection (--only, --seeds) merge with the selection their man
   assert.match(mixed.stderr, 'with --only a,b --seeds 1,2 (fix: merge the shards of one sharded run');
 });
 
+test('shards on another backend (tfjs cpu) merge into results/smoke.cpu/ and its goldens; shards of two backends are refused', async () => {
+  const specs = () => ({ 'a.json': tinySpec('a'), 'b.json': tinySpec('b', { model: { norm: 'layer' } }) });
+  const CPU = ['--profile', 'smoke', '--backend', 'cpu'];
+  const ws = makeWorkspace(specs());
+  for (const sh of ['1/2', '2/2']) {
+    const r = await normreg(ws, [...CPU, 'reproduce', '--shard', sh, '-j', '1']);
+    assert.is(r.exitCode, 0, r.stdout + r.stderr);
+  }
+  assert.ok(existsSync(join(ws, 'results/smoke.cpu/shards/shard-2-of-2.json')));
+  assert.not.ok(existsSync(join(ws, 'results/smoke')), 'a cpu shard must not write the reference engine\'s folder');
+  const m = await normreg(ws, ['merge', '--profile', 'smoke']);
+  assert.is(m.exitCode, 0, m.stdout + m.stderr);
+  assert.match(m.stdout, 'merge smoke: 2 shard(s), 2 run(s)');
+  for (const n of ['a', 'b']) assert.ok(existsSync(join(ws, 'golden/smoke/cpu', `${n}.json`)), n);
+  assert.is((await normreg(ws, [...CPU, 'verify'], { CI: 'true' })).exitCode, 0);
+  // the merged results equal an unsharded run on the same backend
+  const whole = makeWorkspace(specs());
+  assert.is((await normreg(whole, [...CPU, 'reproduce', '-j', '1'])).exitCode, 0);
+  for (const n of ['a', 'b']) assert.ok(readFileSync(join(ws, 'results/smoke.cpu', n, 'result.json')).equals(readFileSync(join(whole, 'results/smoke.cpu', n, 'result.json'))), n);
+  // a wasm shard beside them: which backend's results would the merge hold? refused
+  assert.is((await normreg(ws, [...SMOKE, 'reproduce', '--shard', '1/2', '-j', '1'])).exitCode, 0);
+  const mixed = await normreg(ws, ['merge', '--profile', 'smoke']);
+  assert.is(mixed.exitCode, 2, mixed.stdout + mixed.stderr);
+  assert.match(mixed.stderr, /shards ran on different backends \((wasm, cpu|cpu, wasm)\)/);
+  const named = await normreg(ws, ['merge', '--profile', 'smoke', '--backend', 'wasm', join(ws, 'results/smoke.cpu')]);
+  assert.match(named.stderr, 'the shards ran on cpu, not on --backend wasm');
+});
+
 test.run();
