@@ -7,10 +7,10 @@ import { PROFILES, type Profile, type ResolvedSpec } from '../spec/types.js';
 import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from '../verify/update.js';
 import { existsSync } from 'node:fs';
 import { REFERENCE_BACKEND, goldenPath, type Workspace } from '../result/files.js';
+import type { Selection } from '../run/shard.js';
 
 /** --only's word for every run of the profile without a committed golden */
 export const PENDING = 'pending';
-import type { Selection } from '../run/shard.js';
 
 export interface Common {
   ws: Workspace;

@@ -2,7 +2,7 @@
  * shareTraining), so its result is written again under this run's name and title: the bytes a
  * training of this run would write (training never reads the name). Kept out of runSpec.ts, so
  * it does not change the training code's hash. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { factsPath, readResult, resultPath, type Workspace } from '../result/files.js';
 import { canonicalJson } from '../result/canonical.js';
 import { writeFileAtomic } from '../result/store.js';
@@ -30,6 +30,7 @@ export function copyRun(ws: Workspace, run: PlannedRun): ResultPayload {
   const facts = existsSync(srcFacts) ? (JSON.parse(readFileSync(srcFacts, 'utf8')) as RunFacts) : null;
   writeFileAtomic(resultPath(ws, spec.profile, spec.name), text);
   if (facts) writeFileAtomic(factsPath(ws, spec.profile, spec.name), canonicalJson({ ...facts, name: spec.name, copiedFrom: from }));
+  else rmSync(factsPath(ws, spec.profile, spec.name), { force: true }); // no stale timings of an earlier training
   writeRunRecord(ws, { format: 1, name: spec.name, profile: spec.profile, fingerprint: decision.fingerprint, components: run.components, payloadSha256: sha256Hex(text) });
   removeCheckpoint(ws, spec.profile, spec.name);
   return payload;

@@ -101,7 +101,7 @@ function shardDirs(root: string, profile: string): string[] {
  * backends, or of another backend than --backend names, are refused. */
 export function shardsBackend(found: FoundManifest[], given: string | undefined): string {
   const backends = [...new Set(found.map((f) => f.m.backend))];
-  if (backends.length > 1) throw new RunError('RUN', [problem(displayPath(found[0].file), '', `shards ran on different backends (${backends.join(', ')})`, 'merge the shards of one backend at a time (run every shard with the same --backend)')]);
+  if (backends.length > 1) throw new RunError('RUN', [problem(displayPath(found[0].file), '', `shards ran on different backends (${backends.join(', ')})`, `merge one backend's shards at a time: pass its folder, e.g. \`normreg merge --profile ${found[0].m.profile} results/${found[0].m.profile}.${backends.find((b) => b !== 'wasm') ?? backends[1]}\``)]);
   if (given && given !== 'auto' && given !== backends[0]) throw new RunError('RUN', [problem(displayPath(found[0].file), '', `the shards ran on ${backends[0]}, not on --backend ${given}`, `drop --backend or pass --backend ${backends[0]}`)]);
   return backends[0] ?? 'wasm';
 }
