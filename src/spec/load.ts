@@ -223,7 +223,7 @@ export function expandSpec(file: string, doc: Obj, profile: Profile, seedsOverri
         problems.push(...r.problems.map((p) => ({ ...p, message: `${p.message} (in matrix run ${suffix})` })));
         continue;
       }
-      const ref = refs.find((x) => Object.entries(x.at as Obj).every(([k, v]) => combo.some(([a, cv]) => a === k && cv === v)) && Object.keys(x.at as Obj).length === combo.length);
+      const ref = refs.find((x) => atMatches(x.at as Obj, combo) && Object.keys(x.at as Obj).length === combo.length);
       const { at: _at, ...refValues } = ref ?? {};
       runs.push({
         ...r.spec,
@@ -240,12 +240,18 @@ export function expandSpec(file: string, doc: Obj, profile: Profile, seedsOverri
   const seedLists = seedsAtLists(doc, profile).flatMap((x) => x.list);
   const out: ResolvedSpec[] = [];
   for (const run of runs) {
-    const at = seedLists.find((x) => run.sweep && Object.entries(x.at).every(([k, v]) => run.sweep!.axes.some(([a, cv]) => a === k && cv === v)));
+    const at = run.sweep && seedLists.find((x) => atMatches(x.at, run.sweep!.axes));
     const seeds: number[] | undefined = seedsOverride ?? at?.seeds ?? doc.profiles?.[profile]?.seeds ?? doc.seeds;
     if (!seeds) out.push(run);
     else for (const seed of seeds) out.push(seed === run.seed ? run : { ...run, seed, name: `${run.name}${SEED_SUFFIX}${seed}` });
   }
   return { specs: out, problems: [] };
+}
+
+/** Whether a run with these axis values is picked by an "at": every axis it names has its value
+ *  (a subset of the axes picks every run that shares those values). */
+function atMatches(at: Obj, combo: [string, Value][]): boolean {
+  return Object.entries(at).every(([k, v]) => combo.some(([a, cv]) => a === k && cv === v));
 }
 
 /** An "at" (axis -> value) against a matrix's axes: unknown axes and values are problems. */
