@@ -5,7 +5,6 @@ import { encodeCheckpoint, CheckpointCorrupt } from '../../src/train/checkpoint.
 import { sampleCheckpoint as sample } from '../helpers/checkpoint.js';
 import { checkCheckpointText } from '../../src/run/cache.js';
 
-
 /** A checkpoint whose checksum is right but whose body is not what the harness writes. */
 function forged(edit: (body: any) => void): string {
   const body = JSON.parse(/"body":(.*)\}\n$/s.exec(encodeCheckpoint(sample()))![1]);

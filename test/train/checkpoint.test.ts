@@ -3,7 +3,6 @@ import * as assert from 'uvu/assert';
 import { decodeCheckpoint, encodeCheckpoint, CheckpointCorrupt } from '../../src/train/checkpoint.js';
 import { sampleCheckpoint as sample } from '../helpers/checkpoint.js';
 
-
 test('round trip is bit-exact for floats and streams', () => {
   const c = sample();
   const back = decodeCheckpoint(encodeCheckpoint(c));
