@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'worker': return cmdWorker(values);
     case 'setup': return cmdSetup(values, rest);
     case 'bench': {
-      const { runBench } = await import('./run/bench.js');
+      const { runBench } = await import('./bench/measure.js');
       return runBench(values);
     }
     default:

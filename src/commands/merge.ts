@@ -3,8 +3,8 @@
 import { relative } from 'node:path';
 import { RunError, problem } from '../errors.js';
 import { codeHash } from '../plan/codeHash.js';
-import { readManifests, copyShardResults, mergePlanFingerprint, shardsBackend } from '../run/merge.js';
-import { describeSelection, mergeSelection } from '../run/shard.js';
+import { readManifests, copyShardResults, mergePlanFingerprint, shardsBackend } from '../shard/merge.js';
+import { describeSelection, mergeSelection } from '../shard/shard.js';
 import { PROFILES } from '../spec/types.js';
 import { common, oneOf, selectionOf, updateMode, type Values } from './args.js';
 import { lockWorkspace } from './session.js';

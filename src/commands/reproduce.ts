@@ -5,13 +5,13 @@ import { BACKEND_CHOICES, applyThreads, parseTfThreads, selectBackend, type Back
 import { verifyAll } from '../verify/verify.js';
 import { checkInputs } from '../verify/inputs.js';
 import { createWorkerBoard } from '../run/progress.js';
-import { planRuns, type PlannedRun, type RunEnv } from '../run/cache.js';
+import { planRuns, type PlannedRun, type RunEnv } from '../workspace/runFiles.js';
 import { shareTraining } from '../plan/plan.js';
 import { copyRun } from '../run/copyRun.js';
 import { NormregError, formatProblem } from '../errors.js';
 import { EXIT_INTERRUPTED, runPool, type PoolResult } from '../run/pool.js';
-import { inShard, parseShard } from '../run/shard.js';
-import { shardManifestFor, writeShardManifest } from '../run/merge.js';
+import { inShard, parseShard } from '../shard/shard.js';
+import { shardManifestFor, writeShardManifest } from '../shard/merge.js';
 import { checkData } from '../run/runSpec.js';
 import { estimateLine, parseJobs, runEnvFor, runInProcess } from '../run/orchestrate.js';
 import { common, oneOf, selectionOf, updateMode, type Common, type Values } from './args.js';

@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import { BACKEND_CHOICES, applyThreads, selectBackend, type BackendChoice } from '../engine/backend.js';
 import { tfThreadsFor } from './reproduce.js';
-import { planRuns } from '../run/cache.js';
+import { planRuns } from '../workspace/runFiles.js';
 import { EXIT_INTERRUPTED } from '../run/pool.js';
 import { executeRun } from '../run/runSpec.js';
 import { runEnvFor } from '../run/orchestrate.js';

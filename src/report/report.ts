@@ -3,11 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { REFERENCE_BACKEND, goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
+import { REFERENCE_BACKEND, goldenPath, readGolden, readResult, resultPath, type Workspace } from '../workspace/payloads.js';
 import { buildRow, renderMarkdownTable, type Progress, type TableRow } from './table.js';
 import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
 import { replaceSection } from './readme.js';
-import { writeFileAtomic } from '../result/store.js';
+import { writeFileAtomic } from '../workspace/store.js';
 import { BACKEND_CHOICES } from '../engine/backend.js';
 
 export const TABLE_SECTION = (profile: string) => `results:${profile}`;

@@ -1,4 +1,4 @@
-import type { CpuFacts } from '../run/cpuInfo.js';
+import type { CpuFacts } from '../host/cpu.js';
 import type { TensorflowFacts } from '../engine/tensorflow.js';
 /** Shapes of what a run produces. The payload is the reproducible part (byte-identical for the
  * same spec + seed + backend); RunFacts hold timings and host facts and are never compared. */

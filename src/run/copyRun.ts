@@ -3,13 +3,13 @@
  * training of this run would write (training never reads the name). Kept out of runSpec.ts, so
  * it does not change the training code's hash. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { factsPath, readResult, resultPath, type Workspace } from '../result/files.js';
+import { factsPath, readResult, resultPath, type Workspace } from '../workspace/payloads.js';
 import { canonicalJson } from '../result/canonical.js';
-import { writeFileAtomic } from '../result/store.js';
+import { writeFileAtomic } from '../workspace/store.js';
 import { sha256Hex } from '../plan/fingerprint.js';
 import { RunError, problem } from '../errors.js';
 import type { ResultPayload, RunFacts } from '../result/types.js';
-import { readStored, removeCheckpoint, writeRunRecord, type PlannedRun } from './cache.js';
+import { readStored, removeCheckpoint, writeRunRecord, type PlannedRun } from '../workspace/runFiles.js';
 
 /** The source's payload renamed: only name and title differ. Pure. */
 export function renamedPayload(source: ResultPayload, to: { name: string; title: string }): ResultPayload {

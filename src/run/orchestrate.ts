@@ -6,13 +6,13 @@ import { UsageError } from '../errors.js';
 import { codeHash } from '../plan/codeHash.js';
 import { TrainInterrupted } from '../train/loop.js';
 import type { BackendInfo } from '../engine/backend.js';
-import type { PlannedRun, RunEnv } from './cache.js';
-import type { Workspace } from '../result/files.js';
+import type { PlannedRun, RunEnv } from '../workspace/runFiles.js';
+import type { Workspace } from '../workspace/payloads.js';
 import { EXIT_INTERRUPTED, type PoolResult } from './pool.js';
 import { createProgress } from './progress.js';
 import { executeRun, loadDatasetFor } from './runSpec.js';
 import { estimatePlan, renderEstimate } from '../plan/estimate.js';
-import { calibrate, readSpeedSamples, thisCpu, workOf } from './speed.js';
+import { calibrate, readSpeedSamples, thisCpu, workOf } from '../bench/speed.js';
 
 export function runEnvFor(backend: BackendInfo): RunEnv {
   return {

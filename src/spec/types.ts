@@ -1,5 +1,5 @@
 import type { ScheduleConfig } from '../train/schedule.js';
-import type { Layer, NormType } from '../train/network.js';
+import type { Layer, NormType } from './network.js';
 
 export const PROFILES = ['full', 'smoke'] as const;
 export type Profile = (typeof PROFILES)[number];

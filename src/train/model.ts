@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad, maxPoolGrad, avgPoolForward, avgPoolGrad } from './ops.js';
 import { normBackward, normForwardEval, normForwardTrain, type NormCache, type NormKind } from './norm.js';
-import { inferShapes, layerNames, type Layer, type NormType, type Shape } from './network.js';
+import { inferShapes, layerNames, type Layer, type NormType, type Shape } from '../spec/network.js';
 
-export type { NormType } from './network.js';
+export type { NormType } from '../spec/network.js';
 
 export interface ModelConfig {
   norm: NormType;

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { comparePng } from '../report/figures.js';
 import type { DrawnFigure } from '../report/drawFigures.js';
 import { decideGoldenAction, type UpdateMode } from './update.js';
-import { writeFileAtomic } from '../result/store.js';
+import { writeFileAtomic } from '../workspace/store.js';
 
 export type FigureVerdict =
   | { file: string; status: 'pass' | 'written' | 'missing-golden'; golden: string }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { GOLDEN_FIX, goldenPath, goldenPlace, payloadProblems, type Workspace } from '../result/files.js';
+import { GOLDEN_FIX, goldenPath, goldenPlace, payloadProblems, type Workspace } from '../workspace/payloads.js';
 import { fingerprintSpec } from '../plan/fingerprint.js';
 import { GoldenError, displayPath, problem, type Problem } from '../errors.js';
 import { BACKEND_CHOICES } from '../engine/backend.js';

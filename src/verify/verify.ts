@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { diffString } from 'json-diff';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { RESULT_FIX, goldenPath, readGolden, readResult, resultPath, writePayload, type Workspace } from '../result/files.js';
+import { RESULT_FIX, goldenPath, readGolden, readResult, resultPath, writePayload, type Workspace } from '../workspace/payloads.js';
 import { payloadMatchesSpec } from './inputs.js';
 import { comparePayload, type Difference } from './compare.js';
 import { decideGoldenAction, type UpdateMode } from './update.js';

@@ -3,13 +3,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { Workspace } from '../result/files.js';
+import type { Workspace } from '../workspace/payloads.js';
 import type { SpeedSample, RunWork } from '../plan/estimate.js';
-import type { PlannedRun } from './cache.js';
+import type { PlannedRun } from '../workspace/runFiles.js';
 import type { BackendInfo } from '../engine/backend.js';
 import { resolveSpec } from '../spec/load.js';
 import { train } from '../train/loop.js';
-import { loadDatasetFor } from './runSpec.js';
+import { loadDatasetFor } from '../run/runSpec.js';
 
 export const thisCpu = () => `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`;
 

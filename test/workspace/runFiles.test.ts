@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { encodeCheckpoint, CheckpointCorrupt } from '../../src/train/checkpoint.js';
 import { sampleCheckpoint as sample } from '../helpers/checkpoint.js';
-import { checkCheckpointText } from '../../src/run/cache.js';
+import { checkCheckpointText } from '../../src/workspace/runFiles.js';
 
 /** A checkpoint whose checksum is right but whose body is not what the harness writes. */
 function forged(edit: (body: any) => void): string {

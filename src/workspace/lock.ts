@@ -5,7 +5,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, write
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { RunError, problem } from '../errors.js';
-import type { Workspace } from '../result/files.js';
+import type { Workspace } from './payloads.js';
 
 export interface LockOwner {
   pid: number;

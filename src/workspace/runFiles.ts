@@ -3,12 +3,12 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
-import { RESULT_FIX, resultDir, resultPath, type Workspace } from '../result/files.js';
+import { RESULT_FIX, resultDir, resultPath, type Workspace } from './payloads.js';
 import { payloadPlace, payloadSchema, validatePayload, validateRunRecord } from '../result/validate.js';
 import { parseJson, schemaProblems } from '../jsonSchema.js';
 import checkpointSchema from './checkpoint.schema.json' with { type: 'json' };
 import type { ResultPayload } from '../result/types.js';
-import { writeFileAtomic } from '../result/store.js';
+import { writeFileAtomic } from './store.js';
 import { canonicalJson } from '../result/canonical.js';
 import { decide, type CheckpointSeen, type Decision, type RunRecord, type Stored } from '../plan/plan.js';
 import { runComponents, sha256Hex, type RunComponents } from '../plan/fingerprint.js';

@@ -1,7 +1,7 @@
 /** Ratios of this engine's bench results to PyTorch's, measured in alternating rounds in one
  * command (the machine's speed drifts by tens of percent over minutes, so only numbers taken side
  * by side are compared). Pure: rows in, rows out. */
-import type { CpuFacts } from './cpuInfo.js';
+import type { CpuFacts } from '../host/cpu.js';
 import type { TensorflowFacts } from '../engine/tensorflow.js';
 
 export interface BenchRow { norm: string; mode: string; imagesPerSec: number }

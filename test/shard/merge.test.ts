@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { manifestProblems } from '../../src/run/merge.js';
+import { manifestProblems } from '../../src/shard/merge.js';
 
 test('manifestProblems: schema, index within total, the file name, runs among allRuns', () => {
   const m = { format: 1, profile: 'smoke', shard: { index: 1, total: 2 }, plan: 'a'.repeat(64), backend: 'wasm', allRuns: ['a', 'b'], runs: ['a'], goldens: [] };

@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { GoldenError, ResultError, displayPath, type Problem } from '../errors.js';
 import { parseJson } from '../jsonSchema.js';
-import { payloadPlace, validatePayload } from './validate.js';
-import type { ResultPayload } from './types.js';
-import { canonicalJson } from './canonical.js';
+import { payloadPlace, validatePayload } from '../result/validate.js';
+import type { ResultPayload } from '../result/types.js';
+import { canonicalJson } from '../result/canonical.js';
 import { writeFileAtomic } from './store.js';
 
 /** backend: whose results this workspace reads and writes; absent = the wasm engine, the reference. */

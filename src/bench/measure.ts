@@ -4,14 +4,14 @@
 import { resolveSpec } from '../spec/load.js';
 import { availableParallelism } from 'node:os';
 import { applyThreads, parseTfThreads, selectBackend, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
-import { readCpuFacts } from './cpuInfo.js';
-import { loadDatasetFor } from './runSpec.js';
+import { readCpuFacts } from '../host/cpu.js';
+import { loadDatasetFor } from '../run/runSpec.js';
 import { train } from '../train/loop.js';
 import { problem, RunError, UsageError } from '../errors.js';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { BackendInfo } from '../engine/backend.js';
-import { compareBench, renderComparison, type BenchRow, type BenchSummary } from './benchCompare.js';
+import { compareBench, renderComparison, type BenchRow, type BenchSummary } from './compare.js';
 import { allocBatch, augmentConfigOf, fillBatch } from '../train/batches.js';
 import { createStream } from '../train/rng.js';
 
@@ -32,7 +32,7 @@ function int(flag: string, v: unknown, dflt: number): number {
 }
 
 export async function runBench(values: Record<string, unknown>): Promise<number> {
-  if (values.engines !== undefined) return (await import('./benchEngines.js')).runEngineBench(values);
+  if (values.engines !== undefined) return (await import('./engines.js')).runEngineBench(values);
   const norms = list('norms', values.norms, NORMS);
   const modes = list('modes', values.modes, MODES);
   const steps = int('steps', values.steps, 60);

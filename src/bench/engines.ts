@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { BACKEND_CHOICES } from '../engine/backend.js';
 import { problem, RunError, UsageError } from '../errors.js';
-import { compareEngines, renderEngineTable, type BenchSummary } from './benchCompare.js';
-import { readCpuFacts } from './cpuInfo.js';
-import { checkPytorch, measurePytorch } from './bench.js';
+import { compareEngines, renderEngineTable, type BenchSummary } from './compare.js';
+import { readCpuFacts } from '../host/cpu.js';
+import { checkPytorch, measurePytorch } from './measure.js';
 
 const BIN = fileURLToPath(new URL('../../bin/normreg.js', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseCpuInfo } from '../../src/run/cpuInfo.js';
+import { parseCpuInfo } from '../../src/host/cpu.js';
 
 const X86 = `processor\t: 0
 vendor_id\t: AuthenticAMD

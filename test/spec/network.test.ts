@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { inferShapes, layerNames, resolveLayers, type Layer } from '../../src/train/network.js';
+import { inferShapes, layerNames, resolveLayers, type Layer } from '../../src/spec/network.js';
 
 const d = { norm: 'group' as const, groups: 4, firstBlockGroups: 2, dropout: 0.1 };
 const net = (raw: Record<string, unknown>[]) => resolveLayers(raw, d);

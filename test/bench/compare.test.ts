@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareBench, compareEngines, renderComparison, renderEngineTable, type BenchSummary } from '../../src/run/benchCompare.js';
+import { compareBench, compareEngines, renderComparison, renderEngineTable, type BenchSummary } from '../../src/bench/compare.js';
 
 const summary = (backend: string, rows: Array<[string, string, number]>): BenchSummary => ({
   backend, threads: 2, batchSize: 64, results: rows.map(([norm, mode, imagesPerSec]) => ({ norm, mode, imagesPerSec })),

@@ -2,18 +2,18 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
-import type { Workspace } from '../result/files.js';
-import { writeFileAtomic } from '../result/store.js';
+import type { Workspace } from '../workspace/payloads.js';
+import { writeFileAtomic } from '../workspace/store.js';
 import { canonicalJson } from '../result/canonical.js';
 import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
 import type { VerifyOutcome } from '../verify/verify.js';
 import { ResultError, RunError, displayPath, problem, type Problem } from '../errors.js';
 import { parseJson, schemaProblems } from '../jsonSchema.js';
-import { RESULT_FIX, payloadProblems, resultDir, resultsProfileDir } from '../result/files.js';
+import { RESULT_FIX, payloadProblems, resultDir, resultsProfileDir } from '../workspace/payloads.js';
 import { validateFacts, validateRunRecord } from '../result/validate.js';
 import shardSchema from './shard.schema.json' with { type: 'json' };
 import { checkManifests, normalizeSelection, planFingerprint, type Selection, type Shard, type ShardManifest } from './shard.js';
-import type { PlannedRun } from './cache.js';
+import type { PlannedRun } from '../workspace/runFiles.js';
 
 /** Identity of the unsharded plan: every spec's name and training inputs, and the training code.
  * (Backends and versions are checked per shard through its manifest.) */
