@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { Workspace } from '../workspace/payloads.js';
+import { resultsRoot, type Workspace } from '../workspace/paths.js';
 import type { SpeedSample, RunWork } from '../plan/estimate.js';
 import type { PlannedRun } from '../workspace/runFiles.js';
 import type { BackendInfo } from '../engine/backend.js';
@@ -24,7 +24,7 @@ function readJson(file: string): any {
 /** One sample per finished run under results/<profile>/<name>/ (facts.json + run.json's inputs). */
 export function readSpeedSamples(ws: Workspace): SpeedSample[] {
   const out: SpeedSample[] = [];
-  const root = join(ws.root, 'results');
+  const root = resultsRoot(ws);
   if (!existsSync(root)) return out;
   for (const profile of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
     for (const name of readdirSync(join(root, profile))) {

@@ -6,7 +6,7 @@ import { listSpecFiles, loadSpecs, parseSeeds } from '../spec/load.js';
 import { PROFILES, type Profile, type ResolvedSpec } from '../spec/types.js';
 import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from '../verify/update.js';
 import { existsSync } from 'node:fs';
-import { REFERENCE_BACKEND, goldenPath, type Workspace } from '../workspace/payloads.js';
+import { REFERENCE_BACKEND, goldenPath, type Workspace } from '../workspace/paths.js';
 import type { Selection } from '../shard/shard.js';
 
 /** --only's word for every run of the profile without a committed golden */

@@ -4,7 +4,7 @@ import { evaluateClaims, loadClaims } from '../report/claims.js';
 import { common, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { checkInputs } from '../verify/inputs.js';
-import { isReference } from '../workspace/payloads.js';
+import { isReference } from '../workspace/paths.js';
 import { tableBody, writeReport } from './verifyFlow.js';
 
 export async function cmdReport(values: Values): Promise<number> {

@@ -2,7 +2,7 @@
 import { acquireLock } from '../workspace/lock.js';
 import { EXIT_INTERRUPTED } from '../run/pool.js';
 import type { Values } from './args.js';
-import type { Workspace } from '../workspace/payloads.js';
+import type { Workspace } from '../workspace/paths.js';
 
 export function lockWorkspace(c: { ws: Workspace }, values: Values, command: string): Promise<() => void> {
   return acquireLock(c.ws, {

@@ -4,7 +4,7 @@ import { verifyAll } from '../verify/verify.js';
 import { checkInputs } from '../verify/inputs.js';
 import { common, updateMode, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
-import { isReference } from '../workspace/payloads.js';
+import { isReference } from '../workspace/paths.js';
 import { printVerify } from './print.js';
 import { checkFigures, tableBody } from './verifyFlow.js';
 

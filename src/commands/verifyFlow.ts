@@ -8,7 +8,7 @@ import type { UpdateMode } from '../verify/update.js';
 import type { Common } from './args.js';
 import { runNames } from '../verify/inputs.js';
 import { isExact, toleranceFor } from '../verify/compare.js';
-import { isReference } from '../workspace/payloads.js';
+import { isReference } from '../workspace/paths.js';
 
 const EXACT_METRICS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr', 'bestTrainAcc', 'bestTestAcc', 'bestTestLoss'];
 import { printFigures, printVerify } from './print.js';

@@ -1,9 +1,9 @@
 /** Building the table rows from results (or goldens when a spec has no result) and writing README. */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { REFERENCE_BACKEND, goldenPath, readGolden, readResult, resultPath, type Workspace } from '../workspace/payloads.js';
+import { readGolden, readResult } from '../workspace/payloads.js';
+import { REFERENCE_BACKEND, goldenPath, readmePath, resultPath, type Workspace } from '../workspace/paths.js';
 import { buildRow, renderMarkdownTable, type Progress, type TableRow } from './table.js';
 import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
 import { replaceSection } from './readme.js';
@@ -77,7 +77,7 @@ export function renderReport(ws: Workspace, profile: string, c: Collected): stri
 }
 
 export function writeReadmeTable(ws: Workspace, profile: string, body: string): boolean {
-  const path = join(ws.root, 'README.md');
+  const path = readmePath(ws.root);
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   return writeFileAtomic(path, replaceSection(text, TABLE_SECTION(profile), body));
 }

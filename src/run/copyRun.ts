@@ -3,7 +3,8 @@
  * training of this run would write (training never reads the name). Kept out of runSpec.ts, so
  * it does not change the training code's hash. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { factsPath, readResult, resultPath, type Workspace } from '../workspace/payloads.js';
+import { readResult } from '../workspace/payloads.js';
+import { factsPath, resultPath, type Workspace } from '../workspace/paths.js';
 import { canonicalJson } from '../result/canonical.js';
 import { writeFileAtomic } from '../workspace/store.js';
 import { sha256Hex } from '../plan/fingerprint.js';

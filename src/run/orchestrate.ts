@@ -7,7 +7,7 @@ import { codeHash } from '../plan/codeHash.js';
 import { TrainInterrupted } from '../train/loop.js';
 import type { BackendInfo } from '../engine/backend.js';
 import type { PlannedRun, RunEnv } from '../workspace/runFiles.js';
-import type { Workspace } from '../workspace/payloads.js';
+import type { Workspace } from '../workspace/paths.js';
 import { EXIT_INTERRUPTED, type PoolResult } from './pool.js';
 import { createProgress } from './progress.js';
 import { executeRun, loadDatasetFor } from './runSpec.js';

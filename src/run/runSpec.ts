@@ -11,7 +11,7 @@ import { train, type TrainProgress } from '../train/loop.js';
 import { CheckpointCorrupt, type TrainState } from '../train/checkpoint.js';
 import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
 import { bestOf } from '../report/table.js';
-import { factsPath, resultPath, type Workspace } from '../workspace/payloads.js';
+import { factsPath, resultPath, type Workspace } from '../workspace/paths.js';
 import { readCheckpoint, removeCheckpoint, writeCheckpoint, writeRunRecord, type PlannedRun } from '../workspace/runFiles.js';
 import { writeFileAtomic } from '../workspace/store.js';
 import { canonicalJson } from '../result/canonical.js';

@@ -2,14 +2,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
-import type { Workspace } from '../workspace/payloads.js';
 import { writeFileAtomic } from '../workspace/store.js';
 import { canonicalJson } from '../result/canonical.js';
 import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
 import type { VerifyOutcome } from '../verify/verify.js';
 import { ResultError, RunError, displayPath, problem, type Problem } from '../errors.js';
 import { parseJson, schemaProblems } from '../jsonSchema.js';
-import { RESULT_FIX, payloadProblems, resultDir, resultsProfileDir } from '../workspace/payloads.js';
+import { RESULT_FIX, payloadProblems } from '../workspace/payloads.js';
+import { SHARD_MANIFEST, resultDir, resultsRoot, shardManifestPath, shardsDir, type Workspace } from '../workspace/paths.js';
 import { validateFacts, validateRunRecord } from '../result/validate.js';
 import shardSchema from './shard.schema.json' with { type: 'json' };
 import { checkManifests, normalizeSelection, planFingerprint, type Selection, type Shard, type ShardManifest } from './shard.js';
@@ -32,10 +32,9 @@ export function shardManifestFor(profile: string, shard: Shard, specs: ResolvedS
   };
 }
 
-const shardsDir = (ws: Workspace, profile: string) => join(resultsProfileDir(ws, profile), 'shards');
 
 export function writeShardManifest(ws: Workspace, m: ManifestWithBackend): string {
-  const file = join(shardsDir(ws, m.profile), `shard-${m.shard.index}-of-${m.shard.total}.json`);
+  const file = shardManifestPath(ws, m.profile, m.shard.index, m.shard.total);
   writeFileAtomic(file, canonicalJson(m));
   return file;
 }
@@ -69,14 +68,14 @@ export interface FoundManifest { file: string; dir: string; m: ManifestWithBacke
 /** Manifests under each DIR (a copy of `results/`, of `results/<profile>/`, or a workspace);
  * no DIR: this workspace's own results. */
 export function readManifests(ws: Workspace, profile: string, dirs: string[]): FoundManifest[] {
-  const roots = dirs.length ? dirs.map((d) => resolve(d)) : [join(ws.root, 'results')];
+  const roots = dirs.length ? dirs.map((d) => resolve(d)) : [resultsRoot(ws)];
   const out: FoundManifest[] = [];
   for (const root of roots) {
     const profDirs = shardDirs(root, profile);
     if (!profDirs.length) throw new RunError('RUN', [problem(relative(process.cwd(), root) || root, '', `no shard manifest (shards/shard-I-of-N.json) under this directory for profile ${profile}`, 'pass the directory a `reproduce --shard` run left its results in (results/, results/<profile>/ or, for another backend, results/<profile>.<backend>/)')]);
     for (const profDir of profDirs)
-      for (const f of readdirSync(join(profDir, 'shards')).filter((f) => /^shard-\d+-of-\d+\.json$/.test(f)).sort()) {
-        const file = join(profDir, 'shards', f);
+      for (const f of readdirSync(shardsDir(profDir)).filter((f) => SHARD_MANIFEST.test(f)).sort()) {
+        const file = join(shardsDir(profDir), f);
         const m = readManifest(file, f);
         out.push({ file, dir: profDir, m });
       }
@@ -87,12 +86,12 @@ export function readManifests(ws: Workspace, profile: string, dirs: string[]): F
 /** The directories under ROOT holding a profile's shard manifests: ROOT itself, or its
  * <profile>/ (the reference engine's) and <profile>.<backend>/ folders, directly or under results/. */
 function shardDirs(root: string, profile: string): string[] {
-  if (existsSync(join(root, 'shards'))) return [root];
+  if (existsSync(shardsDir(root))) return [root];
   const out: string[] = [];
   for (const base of [root, join(root, 'results')]) {
     if (!existsSync(base)) continue;
     for (const d of readdirSync(base).sort())
-      if ((d === profile || d.startsWith(`${profile}.`)) && existsSync(join(base, d, 'shards'))) out.push(join(base, d));
+      if ((d === profile || d.startsWith(`${profile}.`)) && existsSync(shardsDir(join(base, d)))) out.push(join(base, d));
   }
   return out;
 }

@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import { diffString } from 'json-diff';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { RESULT_FIX, goldenPath, readGolden, readResult, resultPath, writePayload, type Workspace } from '../workspace/payloads.js';
+import { RESULT_FIX, readGolden, readResult, writePayload } from '../workspace/payloads.js';
+import { goldenPath, goldenProfileDir, readmePath, resultPath, type Workspace } from '../workspace/paths.js';
 import { payloadMatchesSpec } from './inputs.js';
 import { comparePayload, type Difference } from './compare.js';
 import { decideGoldenAction, type UpdateMode } from './update.js';
@@ -56,7 +57,7 @@ export function verifySpec(ws: Workspace, spec: ResolvedSpec, result: ResultPayl
 
 /** Golden files of a profile that belong to no spec. */
 export function findObsoleteGoldens(ws: Workspace, profile: string, known: (name: string) => boolean): string[] {
-  const dir = join(ws.root, 'golden', profile);
+  const dir = goldenProfileDir(ws.root, profile);
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   for (const backend of readdirSync(dir).sort()) {
@@ -98,8 +99,8 @@ export function verifyAll(ws: Workspace, specs: ResolvedSpec[], mode: UpdateMode
   const obsolete = opts.checkObsolete ? findObsoleteGoldens(ws, profile, knownGoldenNames(specs)) : [];
   let readmeStale: boolean | null = null;
   if (opts.expectedReadmeSection) {
-    const readmePath = join(ws.root, 'README.md');
-    const current = existsSync(readmePath) ? readSection(readFileSync(readmePath, 'utf8'), opts.expectedReadmeSection.section) : null;
+    const readme = readmePath(ws.root);
+    const current = existsSync(readme) ? readSection(readFileSync(readme, 'utf8'), opts.expectedReadmeSection.section) : null;
     readmeStale = current !== opts.expectedReadmeSection.body;
   }
   const ok = verdicts.every((v) => v.status === 'pass' || v.status === 'written' || v.status === 'no-result') && readmeStale !== true;

@@ -3,9 +3,9 @@
  * (kill -9) is taken over. */
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { RunError, problem } from '../errors.js';
-import type { Workspace } from './payloads.js';
+import { lockPath, resultsRoot, type Workspace } from './paths.js';
 
 export interface LockOwner {
   pid: number;
@@ -14,7 +14,6 @@ export interface LockOwner {
   startedAt: string;
 }
 
-export const lockPath = (ws: Workspace) => join(ws.root, 'results', '.lock');
 
 function alive(pid: number): boolean {
   try {
@@ -60,7 +59,7 @@ export interface LockOptions {
 /** Acquire the workspace lock; resolves to a release function. */
 export async function acquireLock(ws: Workspace, o: LockOptions): Promise<() => void> {
   const path = lockPath(ws);
-  mkdirSync(join(ws.root, 'results'), { recursive: true });
+  mkdirSync(resultsRoot(ws), { recursive: true });
   const me: LockOwner = { pid: process.pid, host: hostname(), command: o.command, startedAt: new Date().toISOString() };
   let told = false;
   for (;;) {

@@ -1,6 +1,7 @@
 /** Where artifacts live, and reading them back with corruption checks. */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { goldenPlace } from './paths.js';
 import { GoldenError, ResultError, displayPath, type Problem } from '../errors.js';
 import { parseJson } from '../jsonSchema.js';
 import { payloadPlace, validatePayload } from '../result/validate.js';
@@ -8,39 +9,8 @@ import type { ResultPayload } from '../result/types.js';
 import { canonicalJson } from '../result/canonical.js';
 import { writeFileAtomic } from './store.js';
 
-/** backend: whose results this workspace reads and writes; absent = the wasm engine, the reference. */
-export interface Workspace { root: string; backend?: string }
-
-export const REFERENCE_BACKEND = 'wasm';
-export const isReference = (ws: Workspace) => !ws.backend || ws.backend === REFERENCE_BACKEND;
-
-/** results/<profile>/ holds the reference engine's runs (the README's table); another backend's
- * runs go to results/<profile>.<backend>/ so that they never replace or mix with them. */
-export function resultsProfileDir(ws: Workspace, profile: string): string {
-  return join(ws.root, 'results', isReference(ws) ? profile : `${profile}.${ws.backend}`);
-}
-
-export function resultDir(ws: Workspace, profile: string, name: string): string {
-  return join(resultsProfileDir(ws, profile), name);
-}
-export function resultPath(ws: Workspace, profile: string, name: string): string {
-  return join(resultDir(ws, profile, name), 'result.json');
-}
-export function factsPath(ws: Workspace, profile: string, name: string): string {
-  return join(resultDir(ws, profile, name), 'facts.json');
-}
-export function goldenPath(ws: Workspace, profile: string, backend: string, name: string): string {
-  return join(ws.root, 'golden', profile, backend, `${name}.json`);
-}
-
 export const GOLDEN_FIX = (file: string) => `restore it from git (git checkout -- ${file}) or regenerate it with --update all`;
 export const RESULT_FIX = 'delete it and run `normreg reproduce` again';
-
-/** Where a golden is says what it must hold: golden/<profile>/<backend>/<name>.json. */
-export function goldenPlace(file: string): { name: string; profile: string; backend: string } {
-  const parts = file.split(/[\\/]/);
-  return { name: basename(file, '.json'), backend: parts[parts.length - 2], profile: parts[parts.length - 3] };
-}
 
 /** Parse and check a payload file; every problem, named by the file as shown to the user. */
 export function payloadProblems(text: string, shown: string, kind: 'golden' | 'result', place: { name: string; profile?: string; backend?: string }): { payload: ResultPayload | null; problems: Problem[] } {

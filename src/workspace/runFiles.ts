@@ -1,9 +1,9 @@
 /** Reading what a workspace holds for a run (result, run record, checkpoint) for the planner, and
  * writing the run record and checkpoints. IO only; the decisions are in plan/plan.ts. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
-import { RESULT_FIX, resultDir, resultPath, type Workspace } from './payloads.js';
+import { RESULT_FIX } from './payloads.js';
+import { checkpointPath, resultPath, runRecordPath, type Workspace } from './paths.js';
 import { payloadPlace, payloadSchema, validatePayload, validateRunRecord } from '../result/validate.js';
 import { parseJson, schemaProblems } from '../jsonSchema.js';
 import checkpointSchema from './checkpoint.schema.json' with { type: 'json' };
@@ -14,8 +14,6 @@ import { decide, type CheckpointSeen, type Decision, type RunRecord, type Stored
 import { runComponents, sha256Hex, type RunComponents } from '../plan/fingerprint.js';
 import { CheckpointCorrupt, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 
-export const runRecordPath = (ws: Workspace, profile: string, name: string) => join(resultDir(ws, profile, name), 'run.json');
-export const checkpointPath = (ws: Workspace, profile: string, name: string) => join(resultDir(ws, profile, name), 'checkpoint.json');
 
 export function readStored(ws: Workspace, profile: string, name: string): Stored {
   const p = resultPath(ws, profile, name);
