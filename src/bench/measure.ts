@@ -5,7 +5,7 @@ import { resolveSpec } from '../spec/load.js';
 import { availableParallelism } from 'node:os';
 import { applyThreads, parseTfThreads, selectBackend, BACKEND_CHOICES, type BackendChoice } from '../engine/backend.js';
 import { readCpuFacts } from '../host/cpu.js';
-import { loadDatasetFor } from '../run/runSpec.js';
+import { loadDatasetFor } from '../data/dataset.js';
 import { train } from '../train/loop.js';
 import { problem, RunError, UsageError } from '../errors.js';
 import { fileURLToPath } from 'node:url';

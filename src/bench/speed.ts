@@ -1,17 +1,15 @@
 /** Measured speed for the plan estimate (src/plan/estimate.ts): read from the facts of earlier
  * runs in this workspace, or measured by a short calibration. IO and training at the edge. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpuLabel } from '../host/cpu.js';
 import { join } from 'node:path';
 import { resultsRoot, type Workspace } from '../workspace/paths.js';
 import type { SpeedSample, RunWork } from '../plan/estimate.js';
-import type { PlannedRun } from '../workspace/runFiles.js';
+import type { PlannedRun } from '../plan/runs.js';
 import type { BackendInfo } from '../engine/backend.js';
 import { resolveSpec } from '../spec/load.js';
 import { train } from '../train/loop.js';
-import { loadDatasetFor } from '../run/runSpec.js';
-
-export const thisCpu = () => `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`;
+import { loadDatasetFor } from '../data/dataset.js';
 
 function readJson(file: string): any {
   try {
@@ -63,7 +61,7 @@ export async function calibrate(backend: BackendInfo, norms: string[], steps = 1
         if (p.step === p.steps) t1 = performance.now();
       },
     });
-    if (t1 > t0 && t0 > 0) out.push({ source: 'calibration', cpu: thisCpu(), profile: '', norm, batchSize: 64, imagesPerSec: (steps * 64) / ((t1 - t0) / 1000) });
+    if (t1 > t0 && t0 > 0) out.push({ source: 'calibration', cpu: cpuLabel(), profile: '', norm, batchSize: 64, imagesPerSec: (steps * 64) / ((t1 - t0) / 1000) });
   }
   return out;
 }

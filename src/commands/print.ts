@@ -1,7 +1,7 @@
 /** How verdicts and plans are printed. */
 import type { VerifyOutcome } from '../verify/verify.js';
 import type { FigureVerdict } from '../verify/figures.js';
-import type { PlannedRun } from '../workspace/runFiles.js';
+import type { PlannedRun } from '../plan/runs.js';
 import { formatReason } from '../plan/plan.js';
 
 export function printVerify(o: VerifyOutcome, out: NodeJS.WriteStream): void {

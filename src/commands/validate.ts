@@ -2,7 +2,7 @@
 import { relative } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import { common, type Values } from './args.js';
-import { checkData } from '../run/runSpec.js';
+import { checkData } from '../data/check.js';
 import { groupsLabel } from '../report/table.js';
 
 export function cmdValidate(values: Values, files: string[]): number {

@@ -3,10 +3,10 @@
 import { UsageError } from '../errors.js';
 import { BACKEND_CHOICES, applyThreads, selectBackend, type BackendChoice } from '../engine/backend.js';
 import { tfThreadsFor } from './reproduce.js';
-import { planRuns } from '../workspace/runFiles.js';
+import { planRuns } from '../plan/runs.js';
 import { EXIT_INTERRUPTED } from '../run/pool.js';
 import { executeRun } from '../run/runSpec.js';
-import { runEnvFor } from '../run/orchestrate.js';
+import { runEnvFor } from '../plan/env.js';
 import { TrainInterrupted } from '../train/loop.js';
 import { common, oneOf, type Values } from './args.js';
 import { interruptHandler } from './session.js';

@@ -3,6 +3,7 @@
  * these flags, and the wasm engine's speed differs twofold between CPU families). */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { execFileSync } from 'node:child_process';
 
 export interface CpuFacts {
   vendor: string;
@@ -42,4 +43,16 @@ export function readCpuFacts(): CpuFacts {
   } catch { /* not Linux: only what os.cpus() knows */ }
   const f = parseCpuInfo(text, cpus().length);
   return f.modelName === 'unknown' ? { ...f, modelName: cpus()[0]?.model ?? 'unknown' } : f;
+}
+
+/** The one CPU label of a run's facts and of every speed sample (the estimator matches on it). */
+export const cpuLabel = () => `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`;
+
+/** The commit checked out in `cwd`, or null outside git. */
+export function gitCommit(cwd: string): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return null;
+  }
 }

@@ -4,7 +4,7 @@ import { figureConfigPath } from '../workspace/paths.js';
 import type { ResultPayload } from '../result/types.js';
 import type { ResolvedSpec } from '../spec/types.js';
 import { loadFigureConfig, renderCurveFigure, renderMisclassifiedFigure, selectResults } from './figures.js';
-import { loadDatasetFor } from '../run/runSpec.js';
+import { loadDatasetFor } from '../data/dataset.js';
 
 export interface DrawnFigure { file: string; png: Buffer }
 

@@ -37,14 +37,6 @@ export interface TableRow {
   sweep: SweepInfo | null;
 }
 
-export function bestOf(epochs: ResultPayload['epochs']): ResultPayload['best'] {
-  return {
-    bestTrainAcc: Math.max(...epochs.map((e) => e.trainAcc)),
-    bestTestAcc: Math.max(...epochs.map((e) => e.testAcc)),
-    bestTestLoss: Math.min(...epochs.map((e) => e.testLoss)),
-  };
-}
-
 export function metricsOf(p: ResultPayload): Record<RowMetric, number> {
   const last = p.epochs[p.epochs.length - 1];
   return { ...p.best, finalTrainAcc: last.trainAcc, finalTestAcc: last.testAcc, finalTestLoss: last.testLoss };

@@ -1,4 +1,5 @@
 /** Canonical JSON: sorted keys, numbers at fixed precision, so equal content means equal bytes. */
+import { createHash } from 'node:crypto';
 
 const DIGITS = 9; // significant digits kept for floats; float32 needs 9 for round-trip
 
@@ -24,4 +25,8 @@ function normalizeValue(v: unknown): unknown {
 
 export function canonicalJson(v: unknown): string {
   return JSON.stringify(normalizeValue(v), null, 2) + '\n';
+}
+
+export function sha256Hex(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -66,3 +66,22 @@ export interface RunFacts {
   /** TensorFlow's version, devices, thread counts and oneDNN setting (tensorflow backends) */
   tensorflow?: TensorflowFacts;
 }
+
+/** What a run's bytes depend on, component by component (so a changed run can say why). */
+export interface RunComponents {
+  inputs: Record<string, unknown>;
+  datasetSha256: string;
+  backend: string;
+  versions: Record<string, string>;
+  code: string;
+}
+
+/** What `run.json` holds next to a result: the components it was made from and the payload's hash. */
+export interface RunRecord {
+  format: 1;
+  name: string;
+  profile: string;
+  fingerprint: string;
+  components: RunComponents;
+  payloadSha256: string;
+}

@@ -7,10 +7,11 @@ import { readResult } from '../workspace/payloads.js';
 import { factsPath, resultPath, type Workspace } from '../workspace/paths.js';
 import { canonicalJson } from '../result/canonical.js';
 import { writeFileAtomic } from '../workspace/store.js';
-import { sha256Hex } from '../plan/fingerprint.js';
+import { sha256Hex } from '../result/canonical.js';
 import { RunError, problem } from '../errors.js';
 import type { ResultPayload, RunFacts } from '../result/types.js';
-import { readStored, removeCheckpoint, writeRunRecord, type PlannedRun } from '../workspace/runFiles.js';
+import { readStored, removeCheckpoint, writeRunRecord } from '../workspace/runFiles.js';
+import { type PlannedRun } from '../plan/runs.js';
 
 /** The source's payload renamed: only name and title differ. Pure. */
 export function renamedPayload(source: ResultPayload, to: { name: string; title: string }): ResultPayload {

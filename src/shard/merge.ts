@@ -4,7 +4,8 @@ import { join, relative, resolve } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import { writeFileAtomic } from '../workspace/store.js';
 import { canonicalJson } from '../result/canonical.js';
-import { fingerprintSpec, sha256Hex } from '../plan/fingerprint.js';
+import { fingerprintSpec } from '../plan/fingerprint.js';
+import { sha256Hex } from '../result/canonical.js';
 import type { VerifyOutcome } from '../verify/verify.js';
 import { ResultError, RunError, displayPath, problem, type Problem } from '../errors.js';
 import { parseJson, schemaProblems } from '../jsonSchema.js';
@@ -13,7 +14,7 @@ import { SHARD_MANIFEST, resultDir, resultsRoot, shardManifestPath, shardsDir, t
 import { validateFacts, validateRunRecord } from '../result/validate.js';
 import shardSchema from './shard.schema.json' with { type: 'json' };
 import { checkManifests, normalizeSelection, planFingerprint, type Selection, type Shard, type ShardManifest } from './shard.js';
-import type { PlannedRun } from '../workspace/runFiles.js';
+import type { PlannedRun } from '../plan/runs.js';
 
 /** Identity of the unsharded plan: every spec's name and training inputs, and the training code.
  * (Backends and versions are checked per shard through its manifest.) */

@@ -1,7 +1,7 @@
 /** Splitting a plan over machines. Pure: run k (in spec order) belongs to shard (k mod n) + 1, so
  * every shard gets an even share and the split depends only on the list of runs. */
 import { UsageError } from '../errors.js';
-import { sha256Hex } from '../plan/fingerprint.js';
+import { sha256Hex } from '../result/canonical.js';
 
 export interface Shard { index: number; total: number }
 

@@ -1,19 +1,23 @@
 /** Reading what a workspace holds for a run (result, run record, checkpoint) for the planner, and
  * writing the run record and checkpoints. IO only; the decisions are in plan/plan.ts. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import type { ResolvedSpec } from '../spec/types.js';
 import { RESULT_FIX } from './payloads.js';
 import { checkpointPath, resultPath, runRecordPath, type Workspace } from './paths.js';
 import { payloadPlace, payloadSchema, validatePayload, validateRunRecord } from '../result/validate.js';
 import { parseJson, schemaProblems } from '../jsonSchema.js';
 import checkpointSchema from './checkpoint.schema.json' with { type: 'json' };
-import type { ResultPayload } from '../result/types.js';
+import type { ResultPayload, RunRecord } from '../result/types.js';
 import { writeFileAtomic } from './store.js';
-import { canonicalJson } from '../result/canonical.js';
-import { decide, type CheckpointSeen, type Decision, type RunRecord, type Stored } from '../plan/plan.js';
-import { runComponents, sha256Hex, type RunComponents } from '../plan/fingerprint.js';
+import { canonicalJson, sha256Hex } from '../result/canonical.js';
 import { CheckpointCorrupt, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../train/checkpoint.js';
 
+
+export type Stored =
+  | { kind: 'none' }
+  | { kind: 'corrupt'; detail: string }
+  | { kind: 'ok'; record: RunRecord | null; payloadSha256: string };
+
+export type CheckpointSeen = { kind: 'none' } | { kind: 'corrupt'; detail: string } | { kind: 'ok'; fingerprint: string; epoch: number };
 
 export function readStored(ws: Workspace, profile: string, name: string): Stored {
   const p = resultPath(ws, profile, name);
@@ -87,24 +91,3 @@ export function writeRunRecord(ws: Workspace, r: RunRecord): void {
   writeFileAtomic(runRecordPath(ws, r.profile, r.name), canonicalJson(r));
 }
 
-export interface RunEnv {
-  datasetSha256: (spec: ResolvedSpec) => string;
-  backend: string;
-  versions: Record<string, string>;
-  code: string;
-}
-
-export interface PlannedRun {
-  spec: ResolvedSpec;
-  components: RunComponents;
-  decision: Decision;
-}
-
-/** The plan for a list of specs in this workspace. */
-export function planRuns(ws: Workspace, specs: ResolvedSpec[], env: RunEnv, force: boolean): PlannedRun[] {
-  return specs.map((spec) => {
-    const components = runComponents(spec, { datasetSha256: env.datasetSha256(spec), backend: env.backend, versions: env.versions, code: env.code });
-    const decision = decide(spec.name, components, spec.training.epochs, readStored(ws, spec.profile, spec.name), checkpointSeen(readCheckpoint(ws, spec.profile, spec.name)), force);
-    return { spec, components, decision };
-  });
-}
