@@ -1,6 +1,7 @@
 /** Ratios of this engine's bench results to PyTorch's, measured in alternating rounds in one
  * command (the machine's speed drifts by tens of percent over minutes, so only numbers taken side
  * by side are compared). Pure: rows in, rows out. */
+import { median } from '../util/stats.js';
 import type { CpuFacts } from '../host/cpu.js';
 import type { TensorflowFacts } from '../engine/tensorflow.js';
 
@@ -19,11 +20,6 @@ export interface ComparisonRow {
   minRatio: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 

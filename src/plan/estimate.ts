@@ -1,6 +1,7 @@
 /** How long a plan will take, from measured speed: the facts of earlier runs (img/s per run, with
  * its evaluation passes) or a short calibration. Pure: the caller reads facts or calibrates and
  * passes the samples in. */
+import { median } from '../util/stats.js';
 
 export interface SpeedSample {
   /** 'facts': a finished run's facts.json; 'calibration': a few timed training steps here */
@@ -30,11 +31,6 @@ export interface Estimate {
 /** Start-up of a run (engine, dataset, model) besides its epochs, measured at about 1.5 s */
 export const RUN_OVERHEAD_S = 2;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** The samples that best match a run: same profile, norm and batch size; else same norm and batch
  * size; else same norm; else all. */

@@ -1,5 +1,5 @@
 /** Cell formatting shared by the results tables (pure). */
-import type { RowMetric, TableRow } from './table.js';
+import type { RowMetric, TableRow } from './rows.js';
 
 export const digitsOf = (k: RowMetric) => (k.endsWith('Loss') ? 4 : 2);
 
