@@ -68,10 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'merge': return cmdMerge(values, rest);
     case 'worker': return cmdWorker(values);
     case 'setup': return cmdSetup(values, rest);
-    case 'bench': {
-      const { runBench } = await import('./bench/measure.js');
-      return runBench(values);
-    }
+    case 'bench': return (await import('./commands/bench.js')).cmdBench(values);
     default:
       throw new UsageError(`unknown command '${cmd}'`, 'see `normreg --help`');
   }

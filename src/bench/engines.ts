@@ -4,27 +4,24 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { BACKEND_CHOICES } from '../engine/backend.js';
-import { problem, RunError, UsageError } from '../errors.js';
+import { problem, RunError } from '../errors.js';
 import { compareEngines, renderEngineTable, type BenchSummary } from './compare.js';
 import { readCpuFacts } from '../host/cpu.js';
-import { checkPytorch, measurePytorch } from './measure.js';
+import { checkPytorch, measurePytorch } from './pytorch.js';
+import type { BenchOptions } from './measure.js';
 
 const BIN = fileURLToPath(new URL('../../bin/normreg.js', import.meta.url));
 
-export async function runEngineBench(values: Record<string, unknown>): Promise<number> {
-  const engines = String(values.engines).split(',').map((s) => s.trim()).filter(Boolean);
-  for (const e of engines) if (!BACKEND_CHOICES.includes(e as never) || e === 'auto') throw new UsageError(`--engines: unknown engine '${e}'`, 'use a list of wasm, tensorflow, tensorflow-gpu, cpu');
-  const rounds = Number(values.rounds ?? 3);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive integer (got '${String(values.rounds)}')`);
-  const threads = values.threads === undefined || values.threads === 'auto' ? Math.min(2, availableParallelism()) : Number(values.threads);
-  const steps = String(values.steps ?? 60);
-  const epochImages = String(values['epoch-images'] ?? 60000);
-  const norms = String(values.norms ?? 'batch,layer,group');
-  const modes = String(values.modes ?? 'step');
-  const python = values['compare-pytorch'] ? String(values.python ?? 'python3') : undefined;
+/** `engines`: each benchmarked by `normreg bench --backend E --json` in its own process, in rounds. */
+export async function benchEngines(engines: string[], o: BenchOptions): Promise<number> {
+  const { rounds, python } = o;
+  const threads = o.threads === undefined || o.threads === 'auto' ? Math.min(2, availableParallelism()) : Number(o.threads);
+  const steps = String(o.steps);
+  const epochImages = String(o.epochImages);
+  const norms = o.norms.join(',');
+  const modes = o.modes.join(',');
   if (python !== undefined) await checkPytorch(python);
-  const log = (s: string) => { if (!values.json) process.stdout.write(s + '\n'); };
+  const log = (s: string) => { if (!o.json) process.stdout.write(s + '\n'); };
   const cpu = readCpuFacts();
   log(`bench: ${engines.join(', ')}${python ? ', PyTorch' : ''}; ${threads} thread(s) each; ${rounds} round(s); modes ${modes}`);
   log(`cpu: ${cpu.vendor} family ${cpu.family} model ${cpu.model} (${cpu.modelName}), ${cpu.logicalCpus} logical, ${cpu.simd.join(' ')}`);
@@ -51,6 +48,6 @@ export async function runEngineBench(values: Record<string, unknown>): Promise<n
   log('');
   log(renderEngineTable(rows, baseline));
   log(`\n(median of ${rounds} alternating round(s); ratios are medians of per-round ratios)`);
-  if (values.json) process.stdout.write(JSON.stringify({ cpu, threads, rounds, rows, runs }) + '\n');
+  if (o.json) process.stdout.write(JSON.stringify({ cpu, threads, rounds, rows, runs }) + '\n');
   return 0;
 }

@@ -8,7 +8,8 @@ import { EXIT_INTERRUPTED } from '../run/pool.js';
 import { executeRun } from '../run/runSpec.js';
 import { runEnvFor } from '../plan/env.js';
 import { TrainInterrupted } from '../train/loop.js';
-import { common, oneOf, type Values } from './args.js';
+import { common, type Values } from './args.js';
+import { oneOf } from './flags.js';
 import { interruptHandler } from './session.js';
 
 export async function cmdWorker(values: Values): Promise<number> {

@@ -1,19 +1,8 @@
 /** Splitting a plan over machines. Pure: run k (in spec order) belongs to shard (k mod n) + 1, so
  * every shard gets an even share and the split depends only on the list of runs. */
-import { UsageError } from '../errors.js';
 import { sha256Hex } from '../result/canonical.js';
 
 export interface Shard { index: number; total: number }
-
-export function parseShard(text: string | undefined): Shard | null {
-  if (text === undefined) return null;
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = m ? Number(m[1]) : NaN;
-  const total = m ? Number(m[2]) : NaN;
-  if (!m || total < 1 || index < 1 || index > total)
-    throw new UsageError(`--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL (got '${text}')`, 'for example --shard 1/2 on one machine and --shard 2/2 on another');
-  return { index, total };
-}
 
 export function inShard<T>(items: T[], shard: Shard | null): T[] {
   return shard ? items.filter((_, k) => k % shard.total === shard.index - 1) : items;

@@ -274,20 +274,6 @@ function seedsAtLists(doc: Obj, profile: Profile): { at: string; list: { at: Obj
   ];
 }
 
-/** '1,2,3' or '1-5' (or a mix: '1-3,7') -> seeds */
-export function parseSeeds(text: string): number[] | null {
-  const out: number[] = [];
-  for (const part of text.split(',').map((s) => s.trim())) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) return null;
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a || b - a > 1000) return null;
-    for (let s = a; s <= b; s++) if (!out.includes(s)) out.push(s);
-  }
-  return out.length ? out : null;
-}
-
 /** Load and resolve spec files into runs; throws one SpecError listing every problem in every file. */
 export function loadSpecs(files: string[], profile: Profile, seeds?: number[]): ResolvedSpec[] {
   const problems: Problem[] = [];

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkManifests, inShard, mergeSelection, parseShard, type ShardManifest } from '../../src/shard/shard.js';
+import { checkManifests, inShard, mergeSelection, type ShardManifest } from '../../src/shard/shard.js';
+import { parseShard } from '../../src/commands/flags.js';
 
 test('parseShard accepts I/N and refuses the rest', () => {
   assert.equal(parseShard('2/3'), { index: 2, total: 3 });

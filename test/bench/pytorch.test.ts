@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { PYTORCH_SCRIPT } from '../../src/bench/measure.js';
+import { PYTORCH_SCRIPT } from '../../src/bench/pytorch.js';
 import { codeFiles } from '../../src/plan/codeHash.js';
 
 test('bench --compare-pytorch finds the PyTorch benchmark in reference/pytorch/', () => {
