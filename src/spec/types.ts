@@ -1,4 +1,3 @@
-import type { ScheduleConfig } from '../train/schedule.js';
 import type { Layer, NormType } from './network.js';
 
 export const PROFILES = ['full', 'smoke'] as const;
@@ -20,6 +19,24 @@ export interface SweepInfo {
 }
 
 export interface Tolerance { abs: number; rel: number }
+
+/** the learning-rate schedule a spec declares (train/schedule.ts computes it) */
+export interface OneCycleConfig {
+  type: 'one-cycle';
+  maxLr: number;
+  pctStart: number;
+  divFactor: number;
+  finalDivFactor: number;
+  anneal: 'cos' | 'linear';
+  cycleMomentum: boolean;
+  baseMomentum: number;
+  maxMomentum: number;
+}
+export interface ConstantConfig {
+  type: 'constant';
+}
+export type ScheduleConfig = OneCycleConfig | ConstantConfig;
+
 
 export interface ResolvedSpec {
   file: string;
