@@ -4,23 +4,15 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { listSpecFiles, loadSpecs } from '../spec/load.js';
 import { oneOf, seedsFlag } from './flags.js';
-import { PROFILES, type Profile, type ResolvedSpec } from '../spec/types.js';
+import { PROFILES, type ResolvedSpec } from '../spec/types.js';
+import type { Common } from '../pipeline/common.js';
 import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from '../verify/update.js';
 import { existsSync } from 'node:fs';
-import { REFERENCE_BACKEND, goldenPath, type Workspace } from '../workspace/paths.js';
+import { REFERENCE_BACKEND, goldenPath } from '../workspace/paths.js';
 import type { Selection } from '../shard/shard.js';
 
 /** --only's word for every run of the profile without a committed golden */
 export const PENDING = 'pending';
-
-export interface Common {
-  ws: Workspace;
-  profile: Profile;
-  specs: ResolvedSpec[];
-  /** every spec of the profile, before --only: what claims and figures may name */
-  all: ResolvedSpec[];
-  filtered: boolean;
-}
 
 export function parse(argv: string[]) {
   try {

@@ -2,7 +2,7 @@
  * jobs); each error names the flag, what it got and how to write it. Pure. */
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
-import type { BackendInfo } from '../engine/backend.js';
+import { parseTfThreads, type BackendChoice, type BackendInfo } from '../engine/backend.js';
 import type { Shard } from '../shard/shard.js';
 
 export function oneOf<T extends string>(flag: string, value: string | undefined, choices: readonly T[], dflt: T): T {
@@ -66,4 +66,9 @@ export function parseJobs(text: string | undefined, backend: BackendInfo, runs: 
   // native TensorFlow backends use every core (and the GPU) already: one run at a time
   const perRun = backend.threads > 0 ? backend.threads : availableParallelism();
   return Math.max(1, Math.min(runs, Math.floor(availableParallelism() / perRun)));
+}
+
+/** TensorFlow's thread counts when the choice may load it (they must be known before it loads). */
+export function tfThreadsFor(choice: BackendChoice, values: { threads?: string; 'inter-threads'?: string }) {
+  return choice === 'wasm' || choice === 'cpu' ? undefined : parseTfThreads(values.threads, values['inter-threads']);
 }

@@ -9,7 +9,7 @@ import { PROFILES } from '../spec/types.js';
 import { common, selectionOf, updateMode, type Values } from './args.js';
 import { oneOf } from './flags.js';
 import { lockWorkspace } from './session.js';
-import { verifyAndReport } from './verifyFlow.js';
+import { verifyAndReport } from '../pipeline/verifyReport.js';
 import { checkInputs } from '../verify/inputs.js';
 
 export async function cmdMerge(values: Values, dirs: string[]): Promise<number> {

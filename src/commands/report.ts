@@ -5,7 +5,7 @@ import { common, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { checkInputs } from '../verify/inputs.js';
 import { isReference } from '../workspace/paths.js';
-import { tableBody, writeReport } from './verifyFlow.js';
+import { tableBody, writeReport } from '../pipeline/verifyReport.js';
 
 export async function cmdReport(values: Values): Promise<number> {
   const c = common(values);

@@ -5,8 +5,8 @@ import { checkInputs } from '../verify/inputs.js';
 import { common, updateMode, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { isReference } from '../workspace/paths.js';
-import { printVerify } from './print.js';
-import { checkFigures, tableBody } from './verifyFlow.js';
+import { printVerify } from '../pipeline/print.js';
+import { checkFigures, tableBody } from '../pipeline/verifyReport.js';
 
 export async function cmdVerify(values: Values): Promise<number> {
   const c = common(values);

@@ -5,7 +5,7 @@ import { collectRows, renderReport, TABLE_SECTION, writeReadmeTable } from '../r
 import { drawFigures } from '../report/drawFigures.js';
 import { staleReportFigures, verifyFigures, writeReportFigures } from '../verify/figures.js';
 import type { UpdateMode } from '../verify/update.js';
-import type { Common } from './args.js';
+import type { Common } from './common.js';
 import { runNames } from '../verify/inputs.js';
 import { isExact, toleranceFor } from '../verify/compare.js';
 import { isReference } from '../workspace/paths.js';
