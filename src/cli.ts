@@ -1,7 +1,6 @@
 /** normreg command line: dispatches to src/commands/<name>.ts. Exit codes: 0 ok, 1 results
  * outside tolerance (or stale report), 2 usage / spec / file errors. */
 import { NormregError, UsageError, formatProblem } from './errors.js';
-import { FigureError } from './report/figureError.js';
 import { parse } from './commands/args.js';
 import { cmdReproduce } from './commands/reproduce.js';
 import { cmdWorker } from './commands/worker.js';
@@ -81,9 +80,6 @@ export async function runCli(argv: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof NormregError) {
       process.stderr.write(`normreg: ${e.problems.length > 1 ? `${e.problems.length} problems:\n  ` : ''}${e.problems.map(formatProblem).join('\n  ')}\n`);
-      code = 2;
-    } else if (e instanceof FigureError) {
-      process.stderr.write(`normreg: ${e.message}\n`);
       code = 2;
     } else {
       process.stderr.write(`normreg: internal error: ${(e as Error)?.stack ?? String(e)}\n`);

@@ -1,6 +1,7 @@
 /** Ratios of this engine's bench results to PyTorch's, measured in alternating rounds in one
  * command (the machine's speed drifts by tens of percent over minutes, so only numbers taken side
  * by side are compared). Pure: rows in, rows out. */
+import { RunError, problem } from '../errors.js';
 import { median } from '../util/stats.js';
 import type { CpuFacts } from '../host/cpu.js';
 import type { TensorflowFacts } from '../engine/tensorflow.js';
@@ -21,18 +22,21 @@ export interface ComparisonRow {
 }
 
 
+/** the benchmarks disagree on what they measured: say so, and how to get comparable rounds */
+const benchError = (message: string) => new RunError('RUN', [problem('', '', message, 'run the benchmark again with the same --norms, --modes and --rounds for every engine')]);
+
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Pairs round i of ours with round i of PyTorch's, per (norm, mode). */
 export function compareBench(ours: BenchSummary[], pytorch: BenchSummary[]): ComparisonRow[] {
   if (ours.length !== pytorch.length || ours.length === 0) {
-    throw new Error(`compareBench: ${ours.length} round(s) of ours vs ${pytorch.length} of PyTorch`);
+    throw benchError(`compareBench: ${ours.length} round(s) of ours vs ${pytorch.length} of PyTorch`);
   }
   const keys: Array<[string, string]> = ours[0].results.map((r) => [r.norm, r.mode]);
   return keys.map(([norm, mode]) => {
     const pick = (s: BenchSummary, who: string): number => {
       const r = s.results.find((x) => x.norm === norm && x.mode === mode);
-      if (!r || !(r.imagesPerSec > 0)) throw new Error(`compareBench: ${who} has no result for ${norm}/${mode}`);
+      if (!r || !(r.imagesPerSec > 0)) throw benchError(`compareBench: ${who} has no result for ${norm}/${mode}`);
       return r.imagesPerSec;
     };
     const o = ours.map((s) => pick(s, 'ours'));
@@ -65,12 +69,12 @@ export interface EngineRow {
 export function compareEngines(runs: Record<string, BenchSummary[]>, baseline: string): EngineRow[] {
   const names = Object.keys(runs);
   const rounds = runs[baseline]?.length ?? 0;
-  if (!rounds || names.some((n) => runs[n].length !== rounds)) throw new Error(`compareEngines: every engine needs the same number of rounds (${names.map((n) => `${n} ${runs[n].length}`).join(', ')})`);
+  if (!rounds || names.some((n) => runs[n].length !== rounds)) throw benchError(`compareEngines: every engine needs the same number of rounds (${names.map((n) => `${n} ${runs[n].length}`).join(', ')})`);
   const keys: Array<[string, string]> = runs[names[0]][0].results.map((r) => [r.norm, r.mode]);
   return keys.map(([norm, mode]) => {
     const per = (n: string) => runs[n].map((s) => {
       const r = s.results.find((x) => x.norm === norm && x.mode === mode);
-      if (!r || !(r.imagesPerSec > 0)) throw new Error(`compareEngines: ${n} has no result for ${norm}/${mode}`);
+      if (!r || !(r.imagesPerSec > 0)) throw benchError(`compareEngines: ${n} has no result for ${norm}/${mode}`);
       return r.imagesPerSec;
     });
     const base = per(baseline);

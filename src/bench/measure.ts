@@ -8,6 +8,7 @@ import { readCpuFacts } from '../host/cpu.js';
 import { loadDatasetFor } from '../data/dataset.js';
 import { train } from '../train/loop.js';
 import { checkPytorch, measurePytorch } from './pytorch.js';
+import { SpecError } from '../errors.js';
 import type { BackendInfo } from '../engine/backend.js';
 import { compareBench, renderComparison, type BenchRow, type BenchSummary } from './compare.js';
 import { allocBatch, augmentConfigOf, fillBatch } from '../train/batches.js';
@@ -94,7 +95,7 @@ async function measure(backend: BackendInfo, norms: readonly string[], modes: re
         augmentation: { enabled: mode === 'epoch-augmented' },
       };
       const { spec, problems } = resolveSpec('bench.json', doc, 'full');
-      if (!spec) throw new Error(problems.map((p) => p.message).join('; '));
+      if (!spec) throw new SpecError('SPEC_INVALID', problems);
       const ds = loadDatasetFor(spec);
       let tStart = 0;
       let tEnd = 0;
@@ -123,7 +124,7 @@ function measureAugmentation(images: number): { augmentedSeconds: number; plainS
   const doc = { name: 'bench', title: 'bench', model: { norm: 'batch' }, dataset: { trainSize: images, testSize: 64 },
     training: { epochs: 1, evalBatchSize: 64 }, augmentation: { enabled: true } };
   const { spec, problems } = resolveSpec('bench.json', doc, 'full');
-  if (!spec) throw new Error(problems.map((p) => p.message).join('; '));
+  if (!spec) throw new SpecError('SPEC_INVALID', problems);
   const ds = loadDatasetFor(spec);
   const idx = Uint32Array.from({ length: images }, (_, i) => i % ds.train.n);
   const buf = allocBatch(64);

@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ResultPayload } from '../result/types.js';
 import { FigureError, type FigureIssue } from './figureError.js';
 import schema from './figures.schema.json' with { type: 'json' };
-import { closestName } from '../jsonSchema.js';
+import { closestName } from '../util/closest.js';
 
 export type MetricName = 'trainLoss' | 'trainAcc' | 'testLoss' | 'testAcc' | 'lr';
 /** '*' = every experiment that has a result, in the order the results are given */
