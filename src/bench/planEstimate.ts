@@ -8,7 +8,7 @@ import { calibrate, readSpeedSamples, workOf } from './speed.js';
 
 /** Below this much work (training images over all runs to train) a plan without measured speed is
  * not worth a calibration: it trains in about the time calibrating would take. */
-export const CALIBRATE_MIN_IMAGES = 300_000;
+const CALIBRATE_MIN_IMAGES = 300_000;
 
 /** The plan's expected duration: from the facts of earlier runs, else from a short calibration. */
 export async function estimateLine(ws: Workspace, plan: PlannedRun[], backend: BackendInfo, jobs: number): Promise<string> {

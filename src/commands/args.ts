@@ -12,7 +12,7 @@ import { REFERENCE_BACKEND, goldenPath } from '../workspace/paths.js';
 import type { Selection } from '../shard/shard.js';
 
 /** --only's word for every run of the profile without a committed golden */
-export const PENDING = 'pending';
+const PENDING = 'pending';
 
 export function parse(argv: string[]) {
   try {

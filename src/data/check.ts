@@ -8,7 +8,7 @@ import { loadDatasetFor } from './dataset.js';
 /** What a spec asks of its data, checked against the files: the dataset loads (directory, four
  * files, headers, counts), the subset sizes fit, augmentation has 28x28 images, and the network's
  * shapes work out on the images and classes. Problems point at the spec. */
-export function checkSpecData(spec: ResolvedSpec): Problem[] {
+function checkSpecData(spec: ResolvedSpec): Problem[] {
   const from = spec.dataset.source === 'idx' ? '/dataset/path' : '/dataset/source';
   let ds: Dataset;
   try {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** relative to the package root; folders are walked */
-export const CODE_SET = ['src/train', 'src/engine', 'src/data', 'src/spec/network.ts', 'src/result/canonical.ts', 'src/run/runSpec.ts', 'dist/kernels.wasm'];
+const CODE_SET = ['src/train', 'src/engine', 'src/data', 'src/spec/network.ts', 'src/result/canonical.ts', 'src/run/runSpec.ts', 'dist/kernels.wasm'];
 
 function walk(p: string, out: string[]): void {
   if (!existsSync(p)) return;

@@ -5,7 +5,7 @@ import { canonicalJson, sha256Hex } from '../result/canonical.js';
 import type { RunComponents } from '../result/types.js';
 import type { ResolvedSpec } from '../spec/types.js';
 
-export const DEFAULT_NORMALIZE = { mean: 0.1307, std: 0.3081 };
+const DEFAULT_NORMALIZE = { mean: 0.1307, std: 0.3081 };
 
 /* Fields added after the first goldens (the layer list, dataset normalization) enter the
  * fingerprint only when they differ from their defaults, so every spec written before them keeps
@@ -13,7 +13,7 @@ export const DEFAULT_NORMALIZE = { mean: 0.1307, std: 0.3081 };
  * norm, groups and dropout. A spec with its own network or normalization fingerprints the
  * resolved list and values, and the cache names /model/layers/... or /dataset/normalize/... as
  * the reason when they change. */
-export function trainingInputs(s: ResolvedSpec): Record<string, unknown> {
+function trainingInputs(s: ResolvedSpec): Record<string, unknown> {
   const { layers, ...model } = s.model;
   const n = s.dataset.normalize;
   const defaultNorm = n.mean === DEFAULT_NORMALIZE.mean && n.std === DEFAULT_NORMALIZE.std;

@@ -17,7 +17,7 @@ export interface CurveFigure {
   metrics: MetricName[];
 }
 
-export interface MisclassifiedFigures {
+interface MisclassifiedFigures {
   experiments: ExperimentSelection;
   count: number;
 }
@@ -57,7 +57,7 @@ export async function loadFigureConfig(path: string, known?: Iterable<string>): 
 
 /** Pure: schema check (every problem at once) plus what a schema cannot say (unique figure names,
  * experiments the specs declare). */
-export function validateFigureConfig(data: unknown, file: string, known?: Iterable<string>): FigureConfig {
+function validateFigureConfig(data: unknown, file: string, known?: Iterable<string>): FigureConfig {
   const validate = compileSchema();
   const issues = validate(data) ? [] : dedupe((validate.errors ?? []).filter((e) => e.keyword !== 'if').map(toIssue));
   if (issues.length === 0) issues.push(...duplicateNames(data as FigureConfig));

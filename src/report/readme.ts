@@ -1,7 +1,7 @@
 /** Replacing a generated section of README.md between marker comments (pure string functions). */
 import { ReportError, problem } from '../errors.js';
 
-export function markers(section: string): { start: string; end: string } {
+function markers(section: string): { start: string; end: string } {
   return { start: `<!-- normreg:${section}:start -->`, end: `<!-- normreg:${section}:end -->` };
 }
 

@@ -16,12 +16,12 @@ export const TABLE_SECTION = (profile: string) => `results:${profile}`;
 const GOLDEN_BACKENDS = BACKEND_CHOICES.filter((c) => c !== 'auto');
 
 /** A run counts as trained in this workspace's backend (wasm, the reference, by default). */
-export function hasGolden(ws: Workspace, spec: ResolvedSpec): boolean {
+function hasGolden(ws: Workspace, spec: ResolvedSpec): boolean {
   return existsSync(goldenPath(ws, spec.profile, ws.backend ?? REFERENCE_BACKEND, spec.name));
 }
 
 /** The payload a row shows: the stored result, else the first golden found (backends in preference order). */
-export function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
+function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
   const r = readResult(resultPath(ws, spec.profile, spec.name));
   if (r) return { payload: r, source: 'results' };
   const mine = ws.backend ?? REFERENCE_BACKEND;
@@ -82,5 +82,3 @@ export function writeReadmeTable(ws: Workspace, profile: string, body: string): 
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   return writeFileAtomic(path, replaceSection(text, TABLE_SECTION(profile), body));
 }
-
-export { renderMarkdownTable };

@@ -34,7 +34,7 @@ export interface TableRow {
   sweep: SweepInfo | null;
 }
 
-export function metricsOf(p: ResultPayload): Record<RowMetric, number> {
+function metricsOf(p: ResultPayload): Record<RowMetric, number> {
   const last = p.epochs[p.epochs.length - 1];
   return { ...p.best, finalTrainAcc: last.trainAcc, finalTestAcc: last.testAcc, finalTestLoss: last.testLoss };
 }

@@ -6,12 +6,12 @@ import { mean } from '../util/stats.js';
 import type { TableRow } from './rows.js';
 
 /** |Δ| above this (percentage points, train or test accuracy) is flagged */
-export const FLAG_PP = 0.3;
+const FLAG_PP = 0.3;
 
-export interface StudyPair { kind: 'final' | 'best'; train?: number; test?: number }
+interface StudyPair { kind: 'final' | 'best'; train?: number; test?: number }
 
 /** Study values of a sweep row: the last epoch's where the study reported those (final*), else the best. */
-export function studyPair(r: TableRow): StudyPair {
+function studyPair(r: TableRow): StudyPair {
   const ref = r.reference;
   if (ref.finalTestAcc !== undefined || ref.finalTrainAcc !== undefined) return { kind: 'final', train: ref.finalTrainAcc, test: ref.finalTestAcc };
   return { kind: 'best', train: ref.bestTrainAcc, test: ref.bestTestAcc };

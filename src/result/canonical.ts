@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 
 const DIGITS = 9; // significant digits kept for floats; float32 needs 9 for round-trip
 
-export function roundNumber(x: number): number {
+function roundNumber(x: number): number {
   if (!Number.isFinite(x)) throw new TypeError(`cannot serialize non-finite number ${x}`);
   if (Number.isInteger(x)) return x;
   return Number(x.toPrecision(DIGITS));

@@ -12,7 +12,7 @@ export interface EpochMetrics {
   lr: number; // learning rate at the last step of the epoch
 }
 
-export interface BestMetrics {
+interface BestMetrics {
   bestTrainAcc: number;
   bestTestAcc: number;
   bestTestLoss: number;

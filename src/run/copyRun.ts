@@ -14,7 +14,7 @@ import { readStored, removeCheckpoint, writeRunRecord } from '../workspace/runFi
 import { type PlannedRun } from '../plan/runs.js';
 
 /** The source's payload renamed: only name and title differ. Pure. */
-export function renamedPayload(source: ResultPayload, to: { name: string; title: string }): ResultPayload {
+function renamedPayload(source: ResultPayload, to: { name: string; title: string }): ResultPayload {
   return { ...source, name: to.name, title: to.title };
 }
 

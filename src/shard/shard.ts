@@ -32,7 +32,7 @@ export interface ShardManifest {
 /** What `--only` and `--seeds` picked; null = not given (every spec, the specs' own seeds). */
 export interface Selection { only: string[] | null; seeds: number[] | null }
 
-export const WHOLE_PLAN: Selection = { only: null, seeds: null };
+const WHOLE_PLAN: Selection = { only: null, seeds: null };
 
 export function normalizeSelection(s: Selection | undefined): Selection {
   const only = s?.only?.length ? [...new Set(s.only)].sort() : null;

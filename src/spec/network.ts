@@ -14,10 +14,10 @@ export type Layer =
   | { type: 'globalAvgPool' }
   | { type: 'flatten' }
   | { type: 'logSoftmax' };
-export type LayerType = Layer['type'];
+type LayerType = Layer['type'];
 
 /** Fields each kind takes (the schema admits their union; this says which belong where). */
-export const LAYER_FIELDS: Record<LayerType, string[]> = {
+const LAYER_FIELDS: Record<LayerType, string[]> = {
   conv: ['filters', 'kernel', 'padding', 'bias'],
   dense: ['units', 'bias'],
   relu: [],

@@ -3,11 +3,8 @@ import type { Layer, NormType } from './network.js';
 export const PROFILES = ['full', 'smoke'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export const METRIC_KEYS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr'] as const;
-export const BEST_KEYS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss'] as const;
-export type BestKey = (typeof BEST_KEYS)[number];
 /** metrics a published value can refer to: best over epochs, or the last epoch's */
-export const REFERENCE_KEYS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss', 'finalTrainAcc', 'finalTestAcc'] as const;
+const REFERENCE_KEYS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss', 'finalTrainAcc', 'finalTestAcc'] as const;
 export type ReferenceKey = (typeof REFERENCE_KEYS)[number];
 
 export interface SweepInfo {
@@ -32,7 +29,7 @@ export interface OneCycleConfig {
   baseMomentum: number;
   maxMomentum: number;
 }
-export interface ConstantConfig {
+interface ConstantConfig {
   type: 'constant';
 }
 export type ScheduleConfig = OneCycleConfig | ConstantConfig;

@@ -38,7 +38,7 @@ function allowedKeys(schemaPath: string): string[] {
   return node?.properties ? Object.keys(node.properties) : [];
 }
 
-export function toProblem(file: string, doc: unknown, e: ErrorObject, base = ''): Problem {
+function toProblem(file: string, doc: unknown, e: ErrorObject, base = ''): Problem {
   const ptr = base + e.instancePath;
   const got = valueAt(doc, e.instancePath);
   switch (e.keyword) {

@@ -7,16 +7,6 @@ import { conv2dFilterGrad, conv2dInputGrad, maxPoolGrad, avgPoolForward, avgPool
 import { normBackward, normForwardEval, normForwardTrain, type NormCache, type NormKind } from './norm.js';
 import { inferShapes, layerNames, type Layer, type NormType, type Shape } from '../spec/network.js';
 
-export type { NormType } from '../spec/network.js';
-
-export interface ModelConfig {
-  norm: NormType;
-  /** GroupNorm groups of the norm layers, in order (1 for batch and layer norm); for reports */
-  groups: number[];
-  dropout: number;
-  layers: Layer[];
-}
-
 /** The built network: layers, their names and the shape after each, for one input size. */
 export interface Network {
   layers: Layer[];
@@ -30,7 +20,7 @@ export interface Network {
   dropouts: number[];
 }
 
-export const BN_MOMENTUM = 0.1;
+const BN_MOMENTUM = 0.1;
 
 export function buildNetwork(layers: Layer[], input: Shape, classes: number): Network {
   const { shapes, problems } = inferShapes(layers, input, classes);

@@ -1,7 +1,7 @@
 /** "Did you mean": the one edit distance and the one threshold every file's suggestions use. Pure. */
 
 /** Levenshtein distance, ignoring case (a key typed 'lR' means 'lr'). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   let prev = Array.from({ length: y.length + 1 }, (_, j) => j);

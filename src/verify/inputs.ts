@@ -41,7 +41,7 @@ export function goldenProblems(ws: Workspace, specs: ResolvedSpec[]): Problem[] 
 
 /** Run names and experiment (row) names the profile's specs declare. */
 export const runNames = (all: ResolvedSpec[]) => [...new Set(all.flatMap((s) => [s.name, s.group]))];
-export const experimentNames = (all: ResolvedSpec[]) => [...new Set(all.map((s) => s.group))];
+const experimentNames = (all: ResolvedSpec[]) => [...new Set(all.map((s) => s.group))];
 
 /** Throws the first kind of problem found: goldens (all of them listed), claims, figure config.
  * `goldens: false` under --update all, which rewrites the selected goldens without reading them. */

@@ -13,7 +13,7 @@ import { decideGoldenAction, type UpdateMode } from './update.js';
 import { ResultError, problem } from '../errors.js';
 import { readSection } from '../report/readme.js';
 
-export type SpecVerdict =
+type SpecVerdict =
   | { name: string; status: 'pass'; golden: string }
   | { name: string; status: 'written'; golden: string; previous: boolean }
   | { name: string; status: 'fail'; golden: string; differences: Difference[]; diff: string }
@@ -38,7 +38,7 @@ function pick(p: ResultPayload, diffs: Difference[]): object {
   return out;
 }
 
-export function verifySpec(ws: Workspace, spec: ResolvedSpec, result: ResultPayload, mode: UpdateMode): SpecVerdict {
+function verifySpec(ws: Workspace, spec: ResolvedSpec, result: ResultPayload, mode: UpdateMode): SpecVerdict {
   const gp = goldenPath(ws, spec.profile, result.backend, spec.name);
   const shown = relative(ws.root, gp);
   // --update all rewrites goldens without reading them, so it also repairs a corrupt one
@@ -56,7 +56,7 @@ export function verifySpec(ws: Workspace, spec: ResolvedSpec, result: ResultPayl
 }
 
 /** Golden files of a profile that belong to no spec. */
-export function findObsoleteGoldens(ws: Workspace, profile: string, known: (name: string) => boolean): string[] {
+function findObsoleteGoldens(ws: Workspace, profile: string, known: (name: string) => boolean): string[] {
   const dir = goldenProfileDir(ws.root, profile);
   if (!existsSync(dir)) return [];
   const out: string[] = [];

@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import { RunError, problem } from '../errors.js';
 import { lockPath, resultsRoot, type Workspace } from './paths.js';
 
-export interface LockOwner {
+interface LockOwner {
   pid: number;
   host: string;
   command: string;

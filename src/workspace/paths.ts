@@ -13,7 +13,7 @@ export const resultsRoot = (ws: Workspace) => join(ws.root, 'results');
 
 /** results/<profile>/ holds the reference engine's runs (the README's table); another backend's
  * runs go to results/<profile>.<backend>/ so that they never replace or mix with them. */
-export function resultsProfileDir(ws: Workspace, profile: string): string {
+function resultsProfileDir(ws: Workspace, profile: string): string {
   return join(resultsRoot(ws), isReference(ws) ? profile : `${profile}.${ws.backend}`);
 }
 
