@@ -1,4 +1,4 @@
-/** A network built from its layer list (src/train/network.ts) in tfjs core ops with an explicit
+/** A network built from its layer list (src/spec/network.ts) in tfjs core ops with an explicit
  * backward pass, so the same code runs on every backend and every random draw (init, dropout)
  * comes from our own streams. Layout NHWC; conv filters [kh, kw, in, out]; stride 1. One forward
  * and one backward per layer kind; the study's network is the default list in defaults.json. */
