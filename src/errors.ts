@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'SHARD_CORRUPT'
   | 'BACKEND'
   | 'RUN'
-  | 'SETUP';
+  | 'SETUP'
+  | 'DOCS_INVALID';
 
 export interface Problem {
   file: string;

@@ -1,16 +1,11 @@
-/** Building the table rows from results (or goldens when a spec has no result) and writing README. */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** Building the table rows from results (or goldens when a spec has no result); docFiles.ts writes them. */
+import { existsSync } from 'node:fs';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
 import { REFERENCE_BACKEND, goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
 import { buildRow, renderMarkdownTable, type Progress, type TableRow } from './table.js';
 import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
-import { replaceSection } from './readme.js';
-import { writeFileAtomic } from '../result/store.js';
 import { BACKEND_CHOICES } from '../engine/backend.js';
-
-export const TABLE_SECTION = (profile: string) => `results:${profile}`;
 
 const GOLDEN_BACKENDS = BACKEND_CHOICES.filter((c) => c !== 'auto');
 
@@ -74,12 +69,6 @@ export function collectRows(ws: Workspace, specs: ResolvedSpec[], all: ResolvedS
 /** The README section of a profile: tables, pending runs, claims. */
 export function renderReport(ws: Workspace, profile: string, c: Collected): string {
   return renderMarkdownTable(profile, c.rows, c.pending, renderClaims(evaluateClaims(loadClaims(ws.root, c.known), c.rows)), c.progress);
-}
-
-export function writeReadmeTable(ws: Workspace, profile: string, body: string): boolean {
-  const path = join(ws.root, 'README.md');
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  return writeFileAtomic(path, replaceSection(text, TABLE_SECTION(profile), body));
 }
 
 export { renderMarkdownTable };
