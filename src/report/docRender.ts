@@ -3,7 +3,7 @@
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ClaimVerdict } from './claims.js';
 import { renderClaims } from './claims.js';
-import { groupsLabel, renderMarkdownTable, withinTwoStd, type Progress, type RowMetric, type TableRow } from './table.js';
+import { groupsLabel, renderMarkdownTable, seedList, withinTwoStd, type Progress, type RowMetric, type TableRow } from './table.js';
 import { renderSweep, studyPair } from './sweepTable.js';
 import { STUDY_SEED, delta } from './format.js';
 import type { DocKind } from './docBlocks.js';
@@ -82,7 +82,7 @@ function fidelity(d: DocInput): string {
     });
     ds.forEach((x, i) => {
       const k = FIDELITY_METRICS[i];
-      if (x !== null && Math.abs(x) > Math.abs(largest.get(k)?.v ?? -1)) largest.set(k, { v: x, title: r.title });
+      if (x !== null && (!largest.has(k) || Math.abs(x) > Math.abs(largest.get(k)!.v))) largest.set(k, { v: x, title: r.title });
     });
     const known = ds.filter((x) => x !== null).length;
     const ok = FIDELITY_METRICS.every((k, i) => ds[i] === null || Math.abs(ds[i]!) <= FIDELITY_TARGETS[k] + 1e-12);
@@ -92,7 +92,7 @@ function fidelity(d: DocInput): string {
     }
     const std = FIDELITY_METRICS.map((k) => (r.spread[k] === null ? '–' : r.spread[k]!.toFixed(digits(k)))).join(' / ');
     const cells = ds.map((x, i) => (x === null ? '–' : delta(x, 0, digits(FIDELITY_METRICS[i]))));
-    lines.push(`| ${r.title} | ${r.seeds.join(', ')} | ${cells.join(' | ')} | ${std} | ${known ? (ok ? 'yes' : '**no**') : '–'} |`);
+    lines.push(`| ${r.title} | ${seedList(r.seeds)} | ${cells.join(' | ')} | ${std} | ${known ? (ok ? 'yes' : '**no**') : '–'} |`);
   }
   const big = FIDELITY_METRICS.filter((k) => largest.has(k)).map((k) => `${LABEL[k]} ${delta(largest.get(k)!.v, 0, digits(k))}${unit(k)} (${largest.get(k)!.title})`);
   lines.push('', `At seed ${STUDY_SEED}, ${met} of ${judged} row(s) meet all three targets. Largest deviations: ${big.join('; ')}.`);
@@ -106,7 +106,8 @@ const pp = (x: number) => `${delta(x, 0, 2)} pp`;
 
 /** For each sweep and each numeric axis: what moving it one step up does to best test and train
  * accuracy (the seed mean where a run has several seeds), over the runs that differ only in that
- * axis; also split by every other axis that includes 0 (a penalty off or on). */
+ * axis; a step of an axis without 0 (batch, groups) also split by every other axis that has 0
+ * among its values (a penalty off or on). */
 function effects(d: DocInput): string {
   const names = [...new Set(d.rows.filter((r) => r.sweep).map((r) => r.sweep!.name))];
   if (names.length === 0) return `_No sweep has a result or golden in the ${d.profile} profile._`;
@@ -127,7 +128,8 @@ function effects(d: DocInput): string {
       const others = axes.filter((a) => a !== axis);
       const key = (r: TableRow) => others.map((a) => String(valueOf(r, a))).join('|');
       const splits: { where: string; keep: (r: TableRow) => boolean }[] = [{ where: 'all', keep: () => true }];
-      for (const o of others) {
+      // a step of a setting that is not itself off at 0 (batch, groups) is split by each penalty off / on
+      if (!sorted.includes(0)) for (const o of others) {
         const ov = new Set(rs.map((r) => valueOf(r, o)));
         if (ov.has(0) && ov.size > 1)
           splits.push({ where: `${o} = 0`, keep: (r) => valueOf(r, o) === 0 }, { where: `${o} > 0`, keep: (r) => valueOf(r, o) !== 0 });
@@ -176,7 +178,7 @@ function published(d: DocInput): string {
     const kind = studyPair({ reference: first.reference } as TableRow).kind;
     if (lines.length) lines.push('');
     lines.push(
-      `**${first.sweep!.title}** (\`specs/${name}.json\`; ${normOf(first)}, ${first.training.epochs} epochs; ${kind === 'final' ? 'last-epoch' : 'best'} accuracies; ${runs.length} of its ${total} runs have a published value)`,
+      `**${first.sweep!.title}** (\`specs/${name}.json\`; ${NORMS[first.model.norm]}, ${first.training.epochs} epochs; ${kind === 'final' ? 'last-epoch' : 'best'} accuracies; ${runs.length} of its ${total} runs have a published value)`,
       '',
       `| ${axes.join(' | ')} | Train acc | Test acc |`,
       `|${axes.map(() => '---:').join('|')}|---:|---:|`,

@@ -5,25 +5,19 @@ import type { ResultPayload } from '../result/types.js';
 import { REFERENCE_BACKEND, goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
 import { buildRow, renderMarkdownTable, type Progress, type TableRow } from './table.js';
 import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
-import { BACKEND_CHOICES } from '../engine/backend.js';
-
-const GOLDEN_BACKENDS = BACKEND_CHOICES.filter((c) => c !== 'auto');
 
 /** A run counts as trained in this workspace's backend (wasm, the reference, by default). */
 export function hasGolden(ws: Workspace, spec: ResolvedSpec): boolean {
   return existsSync(goldenPath(ws, spec.profile, ws.backend ?? REFERENCE_BACKEND, spec.name));
 }
 
-/** The payload a row shows: the stored result, else the first golden found (backends in preference order). */
+/** The payload a row shows: the stored result, else this backend's golden. Never another
+ * backend's: a row's seeds all come from one backend. */
 export function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
   const r = readResult(resultPath(ws, spec.profile, spec.name));
   if (r) return { payload: r, source: 'results' };
-  const mine = ws.backend ?? REFERENCE_BACKEND;
-  for (const b of [mine, ...GOLDEN_BACKENDS.filter((c) => c !== mine)]) {
-    const g = readGolden(goldenPath(ws, spec.profile, b, spec.name));
-    if (g) return { payload: g, source: 'golden' };
-  }
-  return null;
+  const g = readGolden(goldenPath(ws, spec.profile, ws.backend ?? REFERENCE_BACKEND, spec.name));
+  return g ? { payload: g, source: 'golden' } : null;
 }
 
 export interface Collected {

@@ -1,6 +1,6 @@
 /** Verification: results vs goldens for every spec of a profile, obsolete goldens, stale doc blocks.
  * Returns an outcome as data; the CLI prints it and picks the exit code. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { diffString } from 'json-diff';
 import type { ResolvedSpec } from '../spec/types.js';
