@@ -1,5 +1,6 @@
 /** Generated blocks in Markdown files: `<!-- normreg:KIND:PROFILE:start -->` ... `:end -->`.
- * Finding them (with every malformed marker as a problem) and filling them. Pure. */
+ * Each marker is a line of its own. Finding them (with every malformed marker as a problem) and
+ * filling them. Pure. */
 import { closestName } from '../jsonSchema.js';
 import { problem, type Problem } from '../errors.js';
 import { PROFILES } from '../spec/types.js';
@@ -24,7 +25,8 @@ export interface Block {
   to: number;
 }
 
-const MARKER = /<!-- normreg:([^\s>]*):(start|end) -->/g;
+// a marker is a line of its own: the same text inside a sentence or inline code is prose
+const MARKER = /^<!-- normreg:([^\s>]*):(start|end) -->[ \t]*$/gm;
 
 function lineOf(text: string, offset: number): number {
   return text.slice(0, offset).split('\n').length;
