@@ -18,13 +18,13 @@ Commands:
   validate [FILE...]      check spec files, their datasets and networks (default: specs/*.json); exit 0 valid, 2 invalid
   list                    list the experiments the specs declare
   reproduce               train, then verify against goldens, then regenerate the report
-  verify                  compare stored results with goldens (no training); checks README is current
-  report                  regenerate the README results table from stored results (or goldens)
+  verify                  compare stored results with goldens (no training); checks the generated docs are current
+  report                  regenerate the tables in README.md and docs/*.md, and the figures, from results (or goldens)
   merge [DIR...]          combine the results of \`reproduce --shard\` runs (with the --only and
                           --seeds they were made with), then verify and report
   setup tensorflow        build TensorFlow's binding from a TensorFlow wheel (pip) for --backend tensorflow;
                           [--gpu] tensorflow-gpu (CUDA 12 wheels), [--wheel FILE], [--python P]
-  bench                   training-speed benchmark (see README); --compare-pytorch [--python P]
+  bench                   training-speed benchmark (see docs/backends.md); --compare-pytorch [--python P]
                           [--rounds N] alternates with the study's PyTorch and prints ratios;
                           --engines wasm,tensorflow: each engine in its own process, one table
 

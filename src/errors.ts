@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'FIGURE_UNKNOWN_EXPERIMENT'
   | 'FIGURE_BAD_INPUT'
   | 'FIGURE_FONT_MISSING'
-  | 'FIGURE_FONT_UNUSABLE';
+  | 'FIGURE_FONT_UNUSABLE'
+  | 'DOCS_INVALID';
 
 export interface Problem {
   file: string;

@@ -19,11 +19,11 @@ export function printVerify(o: VerifyOutcome, out: NodeJS.WriteStream): void {
     }
   }
   for (const f of o.obsolete) out.write(`obsolete ${f}: no spec checks this golden (delete it if the experiment is gone)\n`);
-  if (o.readmeStale) out.write(`FAIL    README.md: the ${o.profile} results table is stale (run \`npx normreg report --profile ${o.profile}\`)\n`);
+  for (const s of o.staleDocs ?? []) out.write(`FAIL    ${s} is stale (run \`npx normreg report --profile ${o.profile}\`, then commit it)\n`);
   const failed = o.verdicts.filter((v) => v.status === 'fail' || v.status === 'missing-golden').length;
   const skipped = o.verdicts.filter((v) => v.status === 'no-result').length;
   const ok = o.verdicts.length - failed - skipped;
-  out.write(`verify ${o.profile}: ${ok} ok, ${failed + (o.readmeStale ? 1 : 0)} failed${skipped ? `, ${skipped} without result` : ''}${o.obsolete.length ? `, ${o.obsolete.length} obsolete golden(s)` : ''}\n`);
+  out.write(`verify ${o.profile}: ${ok} ok, ${failed + (o.staleDocs?.length ?? 0)} failed${skipped ? `, ${skipped} without result` : ''}${o.obsolete.length ? `, ${o.obsolete.length} obsolete golden(s)` : ''}\n`);
 }
 
 export function printFigures(verdicts: FigureVerdict[], stale: string[], out: NodeJS.WriteStream): number {

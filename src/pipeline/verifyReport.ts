@@ -1,7 +1,8 @@
 /** Verify results (payloads and figures) and write or check the report: shared by reproduce,
  * merge and verify. */
 import { verifyAll, loadResultsFor } from '../verify/verify.js';
-import { collectRows, renderReport, TABLE_SECTION, writeReadmeTable } from '../report/report.js';
+import { collectRows, renderReport } from '../report/report.js';
+import { docBodies, loadDocFiles, staleDocBlocks, writeDocBlocks } from '../report/docFiles.js';
 import { drawFigures } from '../report/drawFigures.js';
 import { staleReportFigures, verifyFigures, writeReportFigures } from '../verify/figures.js';
 import type { UpdateMode } from '../verify/update.js';
@@ -29,11 +30,26 @@ export async function checkFigures(c: Common, mode: UpdateMode, checkStale: bool
   return printFigures(verdicts, checkStale ? staleReportFigures(c.ws.root, c.profile, drawn) : [], process.stdout);
 }
 
-export async function writeReport(c: Common, collected = collectRows(c.ws, c.specs, c.all)): Promise<{ rows: number; figures: number; readme: boolean }> {
+export async function writeReport(c: Common, collected = collectRows(c.ws, c.specs, c.all)): Promise<{ rows: number; figures: number; docs: ReturnType<typeof writeDocBlocks> }> {
+  const bodies = docBodies(c.ws, c.profile, collected, c.all);
+  loadDocFiles(c.ws.root); // a malformed marker stops the report before anything is written
   const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0, runNames(c.all));
   const figures = writeReportFigures(c.ws.root, c.profile, drawn);
-  const readme = writeReadmeTable(c.ws, c.profile, renderReport(c.ws, c.profile, collected));
-  return { rows: collected.rows.length, figures, readme };
+  return { rows: collected.rows.length, figures, docs: writeDocBlocks(c.ws.root, bodies) };
+}
+
+/** What report did to the docs, in one line, then one line per block no file holds. */
+export function docsSummary(profile: string, d: { updated: string[]; blocks: number; hints: string[] }): string {
+  const what = d.blocks === 0 ? `no ${profile} block in README.md or docs/*.md`
+    : d.updated.length ? `${d.updated.join(', ')} updated (${d.blocks} ${profile} block(s) in all)` : `${d.blocks} ${profile} block(s) already current`;
+  return [`docs: ${what}`, ...d.hints.map((h) => `docs: ${h}`)].join('\n');
+}
+
+/** The profile's stale doc blocks (verify); block hints go to stdout as notes. */
+export function checkDocs(c: Common): string[] {
+  const r = staleDocBlocks(c.ws.root, docBodies(c.ws, c.profile, collectRows(c.ws, c.specs, c.all), c.all));
+  for (const h of r.hints) process.stdout.write(`note    ${h}\n`);
+  return r.stale;
 }
 
 export function tableBody(c: Common) {
@@ -47,13 +63,13 @@ async function verifyAndReport(c: Common, mode: UpdateMode, complete: boolean): 
   // README's table and reports/ figures are the reference engine's; other backends only verify
   const reference = isReference(c.ws);
   const write = complete && mode !== 'none' && reference;
-  const expected = complete && !write && reference ? { section: TABLE_SECTION(c.profile), body: tableBody(c).body } : undefined;
-  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: complete, expectedReadmeSection: expected });
+  const staleDocs = complete && !write && reference ? checkDocs(c) : undefined;
+  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: complete, staleDocs });
   printVerify(outcome, process.stdout);
   const figFailed = await checkFigures(c, mode, complete && !write && reference);
   if (write) {
     const r = await writeReport(c);
-    process.stdout.write(`report: README.md ${r.readme ? 'updated' : 'current'}, ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
+    process.stdout.write(`report: ${r.figures} figure(s) redrawn in reports/${c.profile}/\n${docsSummary(c.profile, r.docs)}\n`);
   }
   return outcome.ok && figFailed === 0;
 }

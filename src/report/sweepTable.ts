@@ -11,7 +11,7 @@ const FLAG_PP = 0.3;
 interface StudyPair { kind: 'final' | 'best'; train?: number; test?: number }
 
 /** Study values of a sweep row: the last epoch's where the study reported those (final*), else the best. */
-function studyPair(r: TableRow): StudyPair {
+export function studyPair(r: TableRow): StudyPair {
   const ref = r.reference;
   if (ref.finalTestAcc !== undefined || ref.finalTrainAcc !== undefined) return { kind: 'final', train: ref.finalTrainAcc, test: ref.finalTestAcc };
   return { kind: 'best', train: ref.bestTrainAcc, test: ref.bestTestAcc };

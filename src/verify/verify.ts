@@ -1,6 +1,6 @@
-/** Verification: results vs goldens for every spec of a profile, obsolete goldens, README freshness.
+/** Verification: results vs goldens for every spec of a profile, obsolete goldens, stale doc blocks.
  * Returns an outcome as data; the CLI prints it and picks the exit code. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { diffString } from 'json-diff';
 import type { ResolvedSpec } from '../spec/types.js';
@@ -11,7 +11,6 @@ import { payloadMatchesSpec } from './inputs.js';
 import { comparePayload, type Difference } from './compare.js';
 import { decideGoldenAction, type UpdateMode } from './update.js';
 import { ResultError, problem } from '../errors.js';
-import { readSection } from '../report/readme.js';
 
 type SpecVerdict =
   | { name: string; status: 'pass'; golden: string }
@@ -24,7 +23,8 @@ export interface VerifyOutcome {
   profile: string;
   verdicts: SpecVerdict[];
   obsolete: string[];
-  readmeStale: boolean | null; // null: not checked
+  /** generated doc blocks that `report` would change ("README.md: the full results table"); null: not checked */
+  staleDocs: string[] | null;
   ok: boolean;
 }
 
@@ -88,7 +88,7 @@ function knownGoldenNames(specs: ResolvedSpec[]): (file: string) => boolean {
   return (n) => names.has(n) || names.has(n.replace(/\.seed_\d+$/, ''));
 }
 
-export function verifyAll(ws: Workspace, specs: ResolvedSpec[], mode: UpdateMode, opts: { checkObsolete: boolean; expectedReadmeSection?: { section: string; body: string } }): VerifyOutcome {
+export function verifyAll(ws: Workspace, specs: ResolvedSpec[], mode: UpdateMode, opts: { checkObsolete: boolean; staleDocs?: string[] }): VerifyOutcome {
   const results = loadResultsFor(ws, specs);
   const verdicts = specs.map((s, i): SpecVerdict => {
     const r = results[i];
@@ -97,12 +97,7 @@ export function verifyAll(ws: Workspace, specs: ResolvedSpec[], mode: UpdateMode
   });
   const profile = specs[0]?.profile ?? '';
   const obsolete = opts.checkObsolete ? findObsoleteGoldens(ws, profile, knownGoldenNames(specs)) : [];
-  let readmeStale: boolean | null = null;
-  if (opts.expectedReadmeSection) {
-    const readme = readmePath(ws.root);
-    const current = existsSync(readme) ? readSection(readFileSync(readme, 'utf8'), opts.expectedReadmeSection.section) : null;
-    readmeStale = current !== opts.expectedReadmeSection.body;
-  }
-  const ok = verdicts.every((v) => v.status === 'pass' || v.status === 'written' || v.status === 'no-result') && readmeStale !== true;
-  return { profile, verdicts, obsolete, readmeStale, ok };
+  const staleDocs = opts.staleDocs ?? null;
+  const ok = verdicts.every((v) => v.status === 'pass' || v.status === 'written' || v.status === 'no-result') && !staleDocs?.length;
+  return { profile, verdicts, obsolete, staleDocs, ok };
 }
