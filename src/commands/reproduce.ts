@@ -56,15 +56,16 @@ function writeCopies(c: Common, plan: PlannedRun[], results: PoolResult[]): Pool
 
 export async function cmdReproduce(values: Values): Promise<number> {
   const c0 = common(values);
-  const mode = updateMode(values);
+  updateMode(values); // a wrong --update is refused before anything else
   const shard = parseShard(values.shard);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
   checkData(c0.specs); // every dataset and network problem surfaces before anything is written
-  await checkInputs(c0.ws, c0.specs, c0.all, { goldens: mode !== 'all' }); // and every golden, claims or figures problem
+  await checkInputs(c0.ws, c0.specs, c0.all, { goldens: values.update !== 'all' }); // and every golden, claims or figures problem
   let backend = await selectBackend(backendChoice, { tfThreads: tfThreadsFor(backendChoice, values) });
   // results are filed by the backend that actually trains (auto may become tensorflow-gpu)
   const c: Common = { ...c0, ws: backend.name === 'wasm' ? { root: c0.ws.root } : { root: c0.ws.root, backend: backend.name } };
   const env = runEnvFor(backend);
+  const mode = updateMode(values, backend.name);
   let plan = planWithCopies(c, env, !!values.force, shard);
   const toTrain = plan.filter((p) => p.decision.action === 'train' || p.decision.action === 'resume').length;
   const jobsGiven = values.jobs !== undefined && values.jobs !== 'auto';

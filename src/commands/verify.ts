@@ -17,7 +17,7 @@ export async function cmdVerify(values: Values): Promise<number> {
     await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' });
     const reference = isReference(c.ws);
     const expected = c.filtered || !reference ? undefined : { section: TABLE_SECTION(c.profile), body: tableBody(c).body };
-    const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, expectedReadmeSection: expected });
+    const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, expectedReadmeSection: expected, checkCrossFile: !c.filtered && reference });
     printVerify(outcome, process.stdout);
     const figFailed = await checkFigures(c, mode, !c.filtered && reference);
     return outcome.ok && figFailed === 0 ? 0 : 1;

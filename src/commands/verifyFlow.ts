@@ -9,6 +9,7 @@ import type { Common } from './args.js';
 import { runNames } from '../verify/inputs.js';
 import { isExact, toleranceFor } from '../verify/compare.js';
 import { isReference } from '../result/files.js';
+import { writeCrossFile } from '../verify/crossFile.js';
 
 const EXACT_METRICS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr', 'bestTrainAcc', 'bestTestAcc', 'bestTestLoss'];
 import { printFigures, printVerify } from './print.js';
@@ -33,6 +34,7 @@ export async function writeReport(c: Common, collected = collectRows(c.ws, c.spe
   const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0, runNames(c.all));
   const figures = writeReportFigures(c.ws.root, c.profile, drawn);
   const readme = writeReadmeTable(c.ws, c.profile, renderReport(c.ws, c.profile, collected));
+  writeCrossFile(c.ws, c.profile);
   return { rows: collected.rows.length, figures, readme };
 }
 
@@ -48,7 +50,7 @@ async function verifyAndReport(c: Common, mode: UpdateMode, complete: boolean): 
   const reference = isReference(c.ws);
   const write = complete && mode !== 'none' && reference;
   const expected = complete && !write && reference ? { section: TABLE_SECTION(c.profile), body: tableBody(c).body } : undefined;
-  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: complete, expectedReadmeSection: expected });
+  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: complete, expectedReadmeSection: expected, checkCrossFile: complete && !write && reference });
   printVerify(outcome, process.stdout);
   const figFailed = await checkFigures(c, mode, complete && !write && reference);
   if (write) {
