@@ -74,8 +74,9 @@ export function selectionOf(values: Values): Selection {
   return { only: values.only ? onlyList(values.only) : null, seeds: seedsFlag(values.seeds) ?? null };
 }
 
-export function updateMode(values: Values): UpdateMode {
-  const mode = oneOf('update', values.update, UPDATE_MODES, defaultUpdateMode(process.env));
+/** --update, or its default for runs of this backend (a non-reference backend's goldens are written only when asked) */
+export function updateMode(values: Values, backend?: string): UpdateMode {
+  const mode = oneOf('update', values.update, UPDATE_MODES, defaultUpdateMode(process.env, !backend || backend === 'wasm'));
   if (isCi(process.env) && mode !== 'none') throw new UsageError(`--update ${mode} is refused under CI=true: CI never writes goldens`, 'update goldens locally and commit them');
   return mode;
 }

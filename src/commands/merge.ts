@@ -16,7 +16,7 @@ export async function cmdMerge(values: Values, dirs: string[]): Promise<number> 
   const ws = { root: process.cwd() };
   const profile = oneOf('profile', values.profile, PROFILES, 'full');
   const given = values.only !== undefined || values.seeds !== undefined ? selectionOf(values) : null;
-  const mode = updateMode(values);
+  updateMode(values); // a wrong --update is refused before anything else
   const release = await lockWorkspace({ ws }, values, 'merge');
   try {
     const manifests = readManifests(ws, profile, dirs);
@@ -25,6 +25,7 @@ export async function cmdMerge(values: Values, dirs: string[]): Promise<number> 
     if (problems.length) throw new RunError('RUN', problems.map((p) => problem(p.file, '', p.message, p.fix)));
     // results and goldens are the shards' backend's (results/<profile>.<backend>/ for any but wasm)
     const backend = shardsBackend(manifests, values.backend);
+    const mode = updateMode(values, backend);
     const c = common({ ...values, backend, only: selection.only?.join(','), seeds: selection.seeds?.join(',') });
     await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' });
     const copied = copyShardResults(c.ws, c.profile, manifests, mergePlanFingerprint(c.specs, codeHash()), c.specs.map((s) => s.name));

@@ -18,15 +18,16 @@ function workerArgs(values: Values, profile: string, backend: BackendInfo, name:
 
 export async function cmdReproduce(values: Values): Promise<number> {
   const c0 = common(values);
-  const mode = updateMode(values);
+  updateMode(values); // a wrong --update is refused before anything else
   const shard = parseShard(values.shard);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
   checkData(c0.specs); // every dataset and network problem surfaces before anything is written
-  await checkInputs(c0.ws, c0.specs, c0.all, { goldens: mode !== 'all' }); // and every golden, claims or figures problem
+  await checkInputs(c0.ws, c0.specs, c0.all, { goldens: values.update !== 'all' }); // and every golden, claims or figures problem
   let backend = await selectBackend(backendChoice, { tfThreads: tfThreadsFor(backendChoice, values) });
   // results are filed by the backend that actually trains (auto may become tensorflow-gpu)
   const c = { ...c0, ws: backend.name === 'wasm' ? { root: c0.ws.root } : { root: c0.ws.root, backend: backend.name } };
   const env = runEnvFor(backend);
+  const mode = updateMode(values, backend.name); // a non-reference backend writes goldens only when asked
   if (!backend.tensorflow) parseThreads(values.threads, 1); // flag errors before the lock creates results/
   parseJobs(values.jobs, backend, 1);
   // the plan is made once, under the lock (a command we waited for may have produced some results)

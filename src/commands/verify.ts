@@ -16,7 +16,7 @@ export async function cmdVerify(values: Values): Promise<number> {
     await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' });
     const reference = isReference(c.ws);
     const staleDocs = c.filtered || !reference ? undefined : checkDocs(c);
-    const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, staleDocs });
+    const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, staleDocs, checkCrossFile: !c.filtered && reference });
     printVerify(outcome, process.stdout);
     const figFailed = await checkFigures(c, mode, !c.filtered && reference);
     return outcome.ok && figFailed === 0 ? 0 : 1;

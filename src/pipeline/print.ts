@@ -6,14 +6,15 @@ import { formatReason } from '../plan/plan.js';
 
 export function printVerify(o: VerifyOutcome, out: NodeJS.WriteStream): void {
   for (const v of o.verdicts) {
-    if (v.status === 'pass') out.write(`ok      ${v.name}: matches ${v.golden}\n`);
+    if (v.status === 'pass' && v.cross) out.write(`ok      ${v.name} (${v.backend}): within cross-backend tolerance of ${v.golden}\n`);
+    else if (v.status === 'pass') out.write(`ok      ${v.name}: matches ${v.golden}\n`);
     else if (v.status === 'written') out.write(`written ${v.name}: ${v.previous ? 'updated' : 'new'} golden ${v.golden}\n`);
     else if (v.status === 'missing-golden') out.write(`FAIL    ${v.name}: no golden ${v.golden} (run with --update new to create it, then commit it)\n`);
     else if (v.status === 'no-result') out.write(`skip    ${v.name}: no result ${v.golden} (not compared; \`npx normreg reproduce --profile ${o.profile} --only ${v.name}\` makes it)\n`);
     else {
-      out.write(`FAIL    ${v.name}: ${v.differences.length} difference(s) from ${v.golden}\n`);
+      out.write(v.cross ? `FAIL    ${v.name} (${v.backend}): ${v.differences.length} difference(s) beyond cross-backend tolerance of ${v.golden}\n` : `FAIL    ${v.name}: ${v.differences.length} difference(s) from ${v.golden}\n`);
       for (const d of v.differences.slice(0, 12))
-        out.write(`          ${d.pointer}: got ${JSON.stringify(d.actual)}, golden ${JSON.stringify(d.expected)} (${d.reason})\n`);
+        out.write(`          ${d.pointer}: got ${JSON.stringify(d.actual)}, ${v.cross ? 'reference' : 'golden'} ${JSON.stringify(d.expected)} (${d.reason})\n`);
       if (v.differences.length > 12) out.write(`          ... ${v.differences.length - 12} more\n`);
       out.write(v.diff.split('\n').map((l) => `          ${l}`).join('\n') + '\n');
     }

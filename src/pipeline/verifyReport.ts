@@ -10,6 +10,7 @@ import type { Common } from './common.js';
 import { runNames } from '../verify/inputs.js';
 import { isExact, toleranceFor } from '../verify/compare.js';
 import { isReference } from '../workspace/paths.js';
+import { writeCrossFile } from '../verify/crossFile.js';
 
 const EXACT_METRICS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr', 'bestTrainAcc', 'bestTestAcc', 'bestTestLoss'];
 import { printFigures, printVerify } from './print.js';
@@ -35,6 +36,7 @@ export async function writeReport(c: Common, collected = collectRows(c.ws, c.spe
   loadDocFiles(c.ws.root); // a malformed marker stops the report before anything is written
   const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0, runNames(c.all));
   const figures = writeReportFigures(c.ws.root, c.profile, drawn);
+  writeCrossFile(c.ws, c.profile);
   return { rows: collected.rows.length, figures, docs: writeDocBlocks(c.ws.root, bodies) };
 }
 
@@ -64,7 +66,7 @@ async function verifyAndReport(c: Common, mode: UpdateMode, complete: boolean): 
   const reference = isReference(c.ws);
   const write = complete && mode !== 'none' && reference;
   const staleDocs = complete && !write && reference ? checkDocs(c) : undefined;
-  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: complete, staleDocs });
+  const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: complete, staleDocs, checkCrossFile: complete && !write && reference });
   printVerify(outcome, process.stdout);
   const figFailed = await checkFigures(c, mode, complete && !write && reference);
   if (write) {

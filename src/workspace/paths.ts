@@ -30,6 +30,8 @@ export const runRecordPath = (ws: Workspace, profile: string, name: string) => j
 export const checkpointPath = (ws: Workspace, profile: string, name: string) => join(resultDir(ws, profile, name), 'checkpoint.json');
 
 export const goldenProfileDir = (root: string, profile: string) => join(root, 'golden', profile);
+/** the cross-backend bands derived from the profile's reference goldens (verify/crossFile.ts) */
+export const crossBandsPath = (root: string, profile: string) => join(goldenProfileDir(root, profile), 'cross-backend.json');
 export function goldenPath(ws: Workspace, profile: string, backend: string, name: string): string {
   return join(goldenProfileDir(ws.root, profile), backend, `${name}.json`);
 }
