@@ -45,7 +45,10 @@ Options:
   --force                 (reproduce) re-train even where the stored result is current
   --dry                   (reproduce) print the plan, its expected duration and why each run is
                           (not) re-run; train nothing
-  --shard I/N             (reproduce) run only the I-th of N deterministic parts of the plan
+  --shard I/N             (reproduce) run only the I-th of N parts of the plan (balanced by training
+                          images; copies stay with their source); auto: from a SLURM array's
+                          SLURM_ARRAY_TASK_ID/_MIN/_COUNT; auto/N: the same checked against N, or a
+                          Kubernetes Indexed Job's JOB_COMPLETION_INDEX (0-based) of N
   --no-wait               refuse instead of waiting when another command holds the workspace lock
   --specs DIR             spec directory (default: specs)
   -h, --help              this help

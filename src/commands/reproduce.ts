@@ -10,7 +10,9 @@ import { shareTraining } from '../plan/plan.js';
 import { copyRun } from '../run/copyRun.js';
 import { NormregError, formatProblem } from '../errors.js';
 import { EXIT_INTERRUPTED, runPool, type PoolResult } from '../run/pool.js';
-import { inShard, parseShard } from '../run/shard.js';
+import type { Shard } from '../run/shard.js';
+import { describeShard, inBalancedShard } from '../shard/balance.js';
+import { resolveShard } from '../shard/auto.js';
 import { shardManifestFor, writeShardManifest } from '../run/merge.js';
 import { checkData } from '../run/runSpec.js';
 import { estimateLine, parseJobs, runEnvFor, runInProcess } from '../run/orchestrate.js';
@@ -30,8 +32,8 @@ export function tfThreadsFor(choice: BackendChoice, values: Values) {
 
 /** The plan of the selected runs (this shard's), each run that another one trains (or trained)
  * identically marked as a copy of it; stored results of the profile's other runs serve too. */
-function planWithCopies(c: Common, env: RunEnv, force: boolean, shard: ReturnType<typeof parseShard>): PlannedRun[] {
-  const plan = inShard(planRuns(c.ws, c.specs, env, force), shard);
+function planWithCopies(c: Common, env: RunEnv, force: boolean, shard: Shard | null): PlannedRun[] {
+  const plan = inBalancedShard(planRuns(c.ws, c.specs, env, force), shard);
   const inPlan = new Set(plan.map((p) => p.spec.name));
   const others = force ? [] : planRuns(c.ws, c.all.filter((s) => !inPlan.has(s.name)), env, false).map((p) => p.decision);
   return shareTraining(plan, others);
@@ -57,7 +59,7 @@ function writeCopies(c: Common, plan: PlannedRun[], results: PoolResult[]): Pool
 export async function cmdReproduce(values: Values): Promise<number> {
   const c0 = common(values);
   const mode = updateMode(values);
-  const shard = parseShard(values.shard);
+  const shard = resolveShard(values.shard, process.env);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
   checkData(c0.specs); // every dataset and network problem surfaces before anything is written
   await checkInputs(c0.ws, c0.specs, c0.all, { goldens: mode !== 'all' }); // and every golden, claims or figures problem
@@ -73,6 +75,7 @@ export async function cmdReproduce(values: Values): Promise<number> {
   backend = await applyThreads(backend, values.threads, autoThreads);
   const jobs = parseJobs(values.jobs, backend, toTrain);
   process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}${backend.tensorflow ? ` (TensorFlow ${backend.tensorflow.version}, ${backend.tensorflow.intraOpThreads} intra-op / ${backend.tensorflow.interOpThreads} inter-op thread(s) per run)` : ''}\n`);
+  if (shard) process.stdout.write(`${describeShard(planRuns(c.ws, c.specs, env, false), shard)}\n`);
   process.stdout.write(`${await estimateLine(c.ws, plan, backend, jobs)}\n`);
   if (values.dry) {
     printPlan(plan, process.stdout);
