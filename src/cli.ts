@@ -10,6 +10,7 @@ import { cmdVerify } from './commands/verify.js';
 import { cmdReport } from './commands/report.js';
 import { cmdList, cmdValidate } from './commands/validate.js';
 import { cmdSetup } from './commands/setup.js';
+import { cmdSlurm } from './commands/slurm.js';
 
 const HELP = `normreg: reproduce "Normalization and Regularization on MNIST" from declarative specs
 
@@ -23,6 +24,11 @@ Commands:
   report                  regenerate the README results table from stored results (or goldens)
   merge [DIR...]          combine the results of \`reproduce --shard\` runs (with the --only and
                           --seeds they were made with), then verify and report
+  slurm --shards N        submit the selection to SLURM: an array job (one task per shard, balanced
+                          by training images) and an afterok job that merges, verifies and reports;
+                          [--partition P] [--time T] [--cpus-per-task C] [--sbatch-arg ARG]...;
+                          --dry prints the scripts and each shard's plan; --wait follows the jobs
+                          and exits with their verdict (docs/cluster.md)
   setup tensorflow        build TensorFlow's binding from a TensorFlow wheel (pip) for --backend tensorflow;
                           [--gpu] tensorflow-gpu (CUDA 12 wheels), [--wheel FILE], [--python P]
   bench                   training-speed benchmark (see README); --compare-pytorch [--python P]
@@ -71,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'merge': return cmdMerge(values, rest);
     case 'worker': return cmdWorker(values);
     case 'setup': return cmdSetup(values, rest);
+    case 'slurm': return cmdSlurm(values, argv);
     case 'bench': {
       const { runBench } = await import('./run/bench.js');
       return runBench(values);

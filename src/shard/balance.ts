@@ -5,6 +5,7 @@
  * cached or measured here, so every machine of a sharded run, and every resubmission, splits the
  * plan the same way. */
 import type { Shard } from '../run/shard.js';
+import { makespan } from '../plan/estimate.js';
 
 export interface BalanceItem {
   name: string;
@@ -60,11 +61,11 @@ export function inBalancedShard<T extends Parameters<typeof balanceItem>[0]>(pla
 export interface ShardTime { index: number; runs: string[]; toTrain: string[]; seconds: number }
 
 /** Seconds per shard from each run's expected seconds (runs not in `seconds` cost nothing: cached
- * or copies); the longest and the mean. */
-export function shardTimes(loads: ShardLoad[], seconds: Map<string, number>): { shards: ShardTime[]; longest: number; mean: number } {
+ * or copies), `jobs` runs side by side in a shard; the longest and the mean. */
+export function shardTimes(loads: ShardLoad[], seconds: Map<string, number>, jobs = 1): { shards: ShardTime[]; longest: number; mean: number } {
   const shards = loads.map((l) => {
     const toTrain = l.names.filter((n) => seconds.has(n));
-    return { index: l.index, runs: l.names, toTrain, seconds: toTrain.reduce((a, n) => a + seconds.get(n)!, 0) };
+    return { index: l.index, runs: l.names, toTrain, seconds: makespan(toTrain.map((n) => seconds.get(n)!), jobs) };
   });
   const longest = Math.max(0, ...shards.map((s) => s.seconds));
   const mean = shards.reduce((a, s) => a + s.seconds, 0) / Math.max(1, shards.length);
