@@ -67,6 +67,8 @@ test('shardTimes: seconds of the runs to train per shard, longest and mean', () 
   assert.equal(t.shards, [{ index: 1, runs: ['a', 'b'], toTrain: ['a'], seconds: 100 }, { index: 2, runs: ['c'], toTrain: ['c'], seconds: 50 }]);
   assert.is(t.longest, 100);
   assert.is(t.mean, 75);
+  // two runs side by side in a shard: its time is the makespan, not the sum
+  assert.is(shardTimes([{ index: 1, names: ['a', 'b', 'c'], weight: 3 }], new Map([['a', 100], ['b', 60], ['c', 50]]), 2).longest, 110);
 });
 
 test('describeShard names this shard and the longest one', () => {
