@@ -1,22 +1,35 @@
 /** normreg slurm: submit the selection as a SLURM array job (one task per shard) and a dependent
  * merge job; --dry prints the scripts and each shard's plan; --wait follows the jobs to the end. */
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RunError, problem } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { BACKEND_CHOICES, selectBackend, type BackendChoice } from '../engine/backend.js';
-import { runEnvFor } from '../run/orchestrate.js';
-import { formatDuration } from '../plan/estimate.js';
-import { checkData } from '../run/runSpec.js';
-import { common, oneOf, type Values } from './args.js';
-import { tfThreadsFor } from './reproduce.js';
-import { printPlan } from './print.js';
-import { formatSlurmTime, logDir, renderArrayScript, renderMergeScript, timeLimitMinutes, type SlurmJob } from '../slurm/script.js';
-import { estimateShards, planShards, runFolder } from '../slurm/plan.js';
-import { finalStates, prepareRunDir, queued, readJobs, readRc, sbatch, writeJobs, writeScripts } from '../slurm/submit.js';
-import { decideVerdict } from '../slurm/verdict.js';
-import { parseSlurmFlags, runSlug } from '../slurm/flags.js';
+import { runEnvFor } from '../plan/env.js';
+import { formatDuration } from '../util/stats.js';
+import { checkData } from '../data/check.js';
+import { printPlan } from '../pipeline/print.js';
+import { formatSlurmTime, renderArrayScript, renderMergeScript, timeLimitMinutes, warningSeconds, type SlurmJob } from '../slurm/script.js';
+import { estimateShards, planShards, runSlug } from '../slurm/plan.js';
+import { follow, submit } from '../slurm/submit.js';
+import { resultsRoot, slurmLogDir, slurmRunDir } from '../workspace/paths.js';
+import { common, type Values } from './args.js';
+import { oneOf, positiveInt, slurmTime, tfThreadsFor } from './flags.js';
 
 const BIN = fileURLToPath(new URL('../../bin/normreg.js', import.meta.url));
+
+/** The flags of `normreg slurm`, checked. */
+export function parseSlurmFlags(values: Values) {
+  if (values.shards === undefined) throw new UsageError('--shards is required', 'for example --shards 12');
+  const shards = positiveInt('shards', values.shards, 1);
+  if (values.shard !== undefined) throw new UsageError('normreg slurm takes --shards N (how many), not --shard', 'each array task runs `reproduce --shard auto/N` itself');
+  const timeMinutes = slurmTime('time', values.time);
+  const cpusPerTask = positiveInt('cpus-per-task', values['cpus-per-task'], 1);
+  if (values.partition !== undefined && !/^[A-Za-z0-9_.,-]+$/.test(values.partition)) throw new UsageError(`--partition must be a partition name (got '${values.partition}')`, 'see `sinfo -s` for the partitions');
+  const sbatchArgs = values['sbatch-arg'] ?? [];
+  for (const a of sbatchArgs)
+    if (!a.startsWith('-') || /[\n\r]/.test(a)) throw new UsageError(`--sbatch-arg must be one sbatch option starting with '-', on one line (got '${a}')`, 'for example --sbatch-arg=--mem=4G --sbatch-arg=--account=lab');
+  return { shards, timeMinutes, cpusPerTask, partition: values.partition, sbatchArgs, signalSeconds: warningSeconds(timeMinutes), pollMs: positiveInt('poll-ms', values['poll-ms'], 5000) };
+}
 
 export async function cmdSlurm(values: Values, argv: string[]): Promise<number> {
   const f = parseSlurmFlags(values);
@@ -25,7 +38,7 @@ export async function cmdSlurm(values: Values, argv: string[]): Promise<number> 
   checkData(c.specs);
   const backend = await selectBackend(choice, { tfThreads: tfThreadsFor(choice, values) });
   const ws = backend.name === 'wasm' ? { root: c.ws.root } : { root: c.ws.root, backend: backend.name };
-  const runDir = runFolder(ws, runSlug(c.profile, backend.name, values, f.shards));
+  const runDir = slurmRunDir(ws, runSlug(c.profile, backend.name, values, f.shards));
   const show = (p: string) => relative(process.cwd(), p) || p;
 
   const shards = planShards(ws, runDir, c.specs, runEnvFor(backend), f.shards);
@@ -60,43 +73,11 @@ export async function cmdSlurm(values: Values, argv: string[]): Promise<number> 
     return 0;
   }
 
-  // two submissions into one folder would share each shard's results: refused while one is queued
-  const prev = readJobs(runDir);
-  if (prev) {
-    const live = await queued([prev.array, prev.merge]);
-    if (live.length) throw new RunError('RUN', [problem(show(runDir), '', `already submitted: job(s) ${[...new Set(live.map((l) => l.arrayJob))].join(', ')} still ${[...new Set(live.map((l) => l.state))].join('/')} for this folder`, `wait for them (squeue -j ${prev.array},${prev.merge}) or cancel them (scancel ${prev.array} ${prev.merge}), then submit again`)]);
-  }
-  prepareRunDir(c.ws.root, runDir, f.shards);
-  const files = writeScripts(runDir, scripts);
-  const array = await sbatch(files.shards);
-  const merge = await sbatch(files.merge, [`--dependency=afterok:${array}`]);
   const command = `npx normreg ${argv.filter((a) => a !== '--wait').join(' ')}`;
-  writeJobs(runDir, { array, merge, submittedAt: new Date().toISOString(), command });
+  const { array, merge } = await submit(c.ws.root, runDir, f.shards, scripts, command, show(runDir));
   out.write(`submitted: array job ${array} (${f.shards} task(s)), merge job ${merge} (afterok:${array})\n`);
-  out.write(`logs: ${show(logDir(runDir))}/shard-<I>.out, ${show(logDir(runDir))}/merge.out\n`);
+  out.write(`logs: ${show(slurmLogDir(runDir))}/shard-<I>.out, ${show(slurmLogDir(runDir))}/merge.out\n`);
   out.write(`watch: squeue -j ${array},${merge}\n       sacct -j ${array},${merge} -o JobID,State,Elapsed,ExitCode   (with accounting; else scontrol show job ${array})\n`);
-  out.write(`results: each shard in ${show(runDir)}/shard-<I>/results/, merged into ${show(join(c.ws.root, "results"))}/ by job ${merge}\n`);
-  if (!values.wait) return 0;
-  return waitFor(runDir, f.shards, array, merge, command, f.pollMs);
+  out.write(`results: each shard in ${show(runDir)}/shard-<I>/results/, merged into ${show(resultsRoot(c.ws))}/ by job ${merge}\n`);
+  return values.wait ? follow(runDir, f.shards, array, merge, command, f.pollMs, out) : 0;
 }
-
-async function waitFor(runDir: string, shards: number, array: string, merge: string, command: string, pollMs: number): Promise<number> {
-  let last = '';
-  for (;;) {
-    const live = await queued([array, merge]);
-    const line = live.map((l) => `${l.arrayJob === array ? `shard ${l.task === 'N/A' ? '?' : l.task}` : 'merge'} ${l.state}${l.reason && l.reason !== 'None' ? ` (${l.reason})` : ''}`).sort().join(', ');
-    if (line !== last && line) process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-    last = line;
-    if (!live.length) break;
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-  const v = decideVerdict({
-    shardRc: Array.from({ length: shards }, (_, i) => readRc(runDir, `shard-${i + 1}`)),
-    mergeRc: readRc(runDir, 'merge'),
-    states: await finalStates([array, merge]),
-  }, command);
-  for (const l of v.lines) process.stdout.write(`${l}\n`);
-  return v.code;
-}
-
-

@@ -6,7 +6,7 @@
  *   auto/N   as above, checked against N; else a Kubernetes Indexed Job's JOB_COMPLETION_INDEX
  *            (0-based) + 1 of N */
 import { UsageError } from '../errors.js';
-import { parseShard, type Shard } from '../run/shard.js';
+import type { Shard } from './shard.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -31,11 +31,10 @@ function fromSlurm(env: Env): Shard {
   return { index, total };
 }
 
-/** The shard `--shard` names (null: not given). */
-export function resolveShard(text: string | undefined, env: Env): Shard | null {
-  if (text === undefined) return null;
+/** `auto` or `auto/N` (see above); anything else is not an automatic shard: null. */
+export function autoShard(text: string, env: Env): Shard | null {
   const m = /^auto(?:\/(.*))?$/.exec(text.trim());
-  if (!m) return parseShard(text);
+  if (!m) return null;
   const hasSlurm = env.SLURM_ARRAY_TASK_ID !== undefined;
   if (m[1] === undefined) {
     if (!hasSlurm) {

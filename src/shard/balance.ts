@@ -4,7 +4,7 @@
  * weight of a run depends only on its spec (training images of the whole run), never on what is
  * cached or measured here, so every machine of a sharded run, and every resubmission, splits the
  * plan the same way. */
-import type { Shard } from '../run/shard.js';
+import type { Shard } from './shard.js';
 import { makespan } from '../plan/estimate.js';
 
 export interface BalanceItem {

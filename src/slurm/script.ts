@@ -5,6 +5,8 @@
  *    epochs are kept), and requeues the task, which resumes from the checkpoint.
  *  - merge.sbatch: run after every task succeeded (afterok): `normreg merge` of the shards'
  *    results into the workspace, which verifies and writes the report. */
+import { basename, dirname, join } from 'node:path';
+import { slurmLogDir, slurmRcPath, slurmShardDir } from '../workspace/paths.js';
 
 export interface SlurmJob {
   profile: string;
@@ -33,10 +35,26 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export const shardDir = (runDir: string, index: number) => `${runDir}/shard-${index}`;
-export const logDir = (runDir: string) => `${runDir}/logs`;
-/** exit status files the jobs leave: status/shard-I.rc, status/merge.rc */
-export const rcFile = (runDir: string, name: string) => `${runDir}/status/${name}.rc`;
+/** A path whose last part holds a shell variable ('$index'): the folder quoted, the name not. */
+const withVar = (p: string) => `${shellQuote(dirname(p))}/${basename(p)}`;
+
+/** SLURM's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S; in minutes (seconds round up). */
+export function parseSlurmTime(text: string): number | null {
+  const t = text.trim();
+  let m: RegExpExecArray | null;
+  const n = (s: string | undefined) => (s === undefined ? 0 : Number(s));
+  if ((m = /^(\d+)$/.exec(t))) return n(m[1]) || null;
+  if ((m = /^(\d+):(\d{1,2})$/.exec(t))) return n(m[1]) + Math.ceil(n(m[2]) / 60) || null;
+  if ((m = /^(\d+):(\d{1,2}):(\d{1,2})$/.exec(t))) return n(m[1]) * 60 + n(m[2]) + Math.ceil(n(m[3]) / 60) || null;
+  if ((m = /^(\d+)-(\d+)(?::(\d{1,2})(?::(\d{1,2}))?)?$/.exec(t))) return n(m[1]) * 1440 + n(m[2]) * 60 + n(m[3]) + Math.ceil(n(m[4]) / 60) || null;
+  return null;
+}
+
+/** Seconds of warning (USR1) before the time limit: 2 minutes, or a quarter of a short limit (SLURM
+ * may send it up to a minute early); no limit given yet: 2 minutes. */
+export function warningSeconds(timeMinutes: number | undefined): number {
+  return Math.max(10, Math.min(120, Math.floor(((timeMinutes ?? Infinity) * 60) / 4)));
+}
 
 /** `--time` for sbatch: D-HH:MM:SS from minutes. */
 export function formatSlurmTime(minutes: number): string {
@@ -70,7 +88,7 @@ export function renderArrayScript(j: SlurmJob): string {
     ...header(j, [
       `--job-name=${j.jobName}`,
       `--array=1-${j.shards}`,
-      `--output=${logDir(j.runDir)}/shard-%a.out`,
+      `--output=${slurmLogDir(j.runDir)}/shard-%a.out`,
       '--open-mode=append',
       `--time=${formatSlurmTime(j.timeMinutes)}`,
       `--cpus-per-task=${j.cpusPerTask}`,
@@ -79,9 +97,9 @@ export function renderArrayScript(j: SlurmJob): string {
     ]),
     'set -u',
     'index=$((SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1))',
-    `cd ${q(j.runDir)}/shard-$index || exit 2`,
+    `cd ${withVar(slurmShardDir(j.runDir, '$index'))} || exit 2`,
     `echo "normreg: shard $index/${j.shards}, job $SLURM_JOB_ID (array $SLURM_ARRAY_JOB_ID task $SLURM_ARRAY_TASK_ID) on $(hostname), restart \${SLURM_RESTART_COUNT:-0}, $(date -u +%FT%TZ)"`,
-    `rm -f ${q(j.runDir)}/status/shard-$index.rc`,
+    `rm -f ${withVar(slurmRcPath(j.runDir, 'shard-$index'))}`,
     '# USR1 (time limit or preemption ahead): stop at the next step, keep the checkpoints, requeue',
     'requeue=0',
     'trap \'requeue=1; echo "normreg: USR1 received: stopping the run to requeue"; kill -TERM "$pid" 2>/dev/null\' USR1',
@@ -96,7 +114,7 @@ export function renderArrayScript(j: SlurmJob): string {
     '  echo "normreg: scontrol requeue failed; resubmit the same normreg slurm command to resume" >&2',
     '  exit 2',
     'fi',
-    `echo "$rc" > ${q(j.runDir)}/status/shard-$index.rc`,
+    `echo "$rc" > ${withVar(slurmRcPath(j.runDir, 'shard-$index'))}`,
     'exit "$rc"',
     '',
   ].join('\n');
@@ -104,12 +122,12 @@ export function renderArrayScript(j: SlurmJob): string {
 
 export function renderMergeScript(j: SlurmJob): string {
   const q = shellQuote;
-  const dirs = Array.from({ length: j.shards }, (_, i) => `${q(shardDir(j.runDir, i + 1))}/results`);
+  const dirs = Array.from({ length: j.shards }, (_, i) => q(join(slurmShardDir(j.runDir, i + 1), 'results')));
   const merge = [q(j.node), q(j.bin), 'merge', '--profile', q(j.profile), ...j.mergeArgs.map(q), ...dirs].join(' ');
   return [
     ...header(j, [
       `--job-name=${j.jobName}-merge`,
-      `--output=${logDir(j.runDir)}/merge.out`,
+      `--output=${slurmLogDir(j.runDir)}/merge.out`,
       '--open-mode=append',
       '--time=00:30:00',
       '--cpus-per-task=1',
@@ -118,11 +136,11 @@ export function renderMergeScript(j: SlurmJob): string {
     'set -u',
     `cd ${q(j.root)} || exit 2`,
     `echo "normreg: merge of ${j.shards} shard(s), job $SLURM_JOB_ID on $(hostname), $(date -u +%FT%TZ)"`,
-    `rm -f ${q(rcFile(j.runDir, 'merge'))}`,
+    `rm -f ${q(slurmRcPath(j.runDir, 'merge'))}`,
     '# merge verifies the merged results against the goldens and writes the report',
     merge,
     'rc=$?',
-    `echo "$rc" > ${q(rcFile(j.runDir, 'merge'))}`,
+    `echo "$rc" > ${q(slurmRcPath(j.runDir, 'merge'))}`,
     'exit "$rc"',
     '',
   ].join('\n');

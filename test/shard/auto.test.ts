@@ -1,32 +1,32 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { resolveShard } from '../../src/shard/auto.js';
+import { parseShard } from '../../src/commands/flags.js';
 import { makeWorkspace, normreg, tinySpec } from '../helpers/workspace.js';
 
 const slurm = (id: number, min: number, count: number, extra: Record<string, string> = {}) => ({ SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_MIN: String(min), SLURM_ARRAY_TASK_COUNT: String(count), ...extra });
 
-test('resolveShard: I/N as before, none when not given', () => {
-  assert.equal(resolveShard('2/3', {}), { index: 2, total: 3 });
-  assert.is(resolveShard(undefined, slurm(1, 1, 2)), null);
+test('parseShard: I/N as before, none when not given', () => {
+  assert.equal(parseShard('2/3', {}), { index: 2, total: 3 });
+  assert.is(parseShard(undefined, slurm(1, 1, 2)), null);
 });
 
-test('resolveShard auto: SLURM arrays numbered from 1 or from 0', () => {
-  assert.equal(resolveShard('auto', slurm(1, 1, 3)), { index: 1, total: 3 });
-  assert.equal(resolveShard('auto', slurm(3, 1, 3)), { index: 3, total: 3 });
-  assert.equal(resolveShard('auto', slurm(0, 0, 3)), { index: 1, total: 3 });
-  assert.equal(resolveShard('auto', slurm(2, 0, 3, { SLURM_ARRAY_TASK_STEP: '1' })), { index: 3, total: 3 });
-  assert.equal(resolveShard('auto/3', slurm(2, 1, 3)), { index: 2, total: 3 });
+test('parseShard auto: SLURM arrays numbered from 1 or from 0', () => {
+  assert.equal(parseShard('auto', slurm(1, 1, 3)), { index: 1, total: 3 });
+  assert.equal(parseShard('auto', slurm(3, 1, 3)), { index: 3, total: 3 });
+  assert.equal(parseShard('auto', slurm(0, 0, 3)), { index: 1, total: 3 });
+  assert.equal(parseShard('auto', slurm(2, 0, 3, { SLURM_ARRAY_TASK_STEP: '1' })), { index: 3, total: 3 });
+  assert.equal(parseShard('auto/3', slurm(2, 1, 3)), { index: 2, total: 3 });
 });
 
-test('resolveShard auto/N: a Kubernetes Indexed Job (0-based JOB_COMPLETION_INDEX)', () => {
-  assert.equal(resolveShard('auto/4', { JOB_COMPLETION_INDEX: '0' }), { index: 1, total: 4 });
-  assert.equal(resolveShard('auto/4', { JOB_COMPLETION_INDEX: '3' }), { index: 4, total: 4 });
+test('parseShard auto/N: a Kubernetes Indexed Job (0-based JOB_COMPLETION_INDEX)', () => {
+  assert.equal(parseShard('auto/4', { JOB_COMPLETION_INDEX: '0' }), { index: 1, total: 4 });
+  assert.equal(parseShard('auto/4', { JOB_COMPLETION_INDEX: '3' }), { index: 4, total: 4 });
 });
 
-test('resolveShard refuses what it cannot read, naming the variable and the way out', () => {
+test('parseShard refuses what it cannot read, naming the variable and the way out', () => {
   const refuse = (text: string, env: Record<string, string>, msg: string) => {
     try {
-      resolveShard(text, env);
+      parseShard(text, env);
     } catch (e) {
       assert.is((e as Error).message, msg);
       return;
@@ -46,7 +46,7 @@ test('resolveShard refuses what it cannot read, naming the variable and the way 
   refuse('auto/4', {}, '--shard auto/4: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set (fix: run it in a SLURM array job or a Kubernetes Indexed Job, or give the shard as --shard I/N)');
   refuse('auto/4', { JOB_COMPLETION_INDEX: '4' }, "--shard auto/4: JOB_COMPLETION_INDEX 4 is not below 4 (fix: set the Job's completions to 4, or pass --shard auto/N with N = its completions)");
   refuse('auto/4', { JOB_COMPLETION_INDEX: '-1' }, "--shard auto: environment variable JOB_COMPLETION_INDEX must be an integer >= 0 (got '-1') (fix: run it inside the array job the scheduler started, or give the shard as --shard I/N)");
-  refuse('autox', {}, "--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL (got 'autox') (fix: for example --shard 1/2 on one machine and --shard 2/2 on another)");
+  refuse('autox', {}, "--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL (got 'autox') (fix: for example --shard 1/2 on one machine and --shard 2/2 on another, or --shard auto in a SLURM array job)");
 });
 
 test('reproduce --shard auto: the CLI refuses with exit 2 and writes nothing; auto/N trains its shard', async () => {

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatSlurmTime, renderArrayScript, renderMergeScript, shellQuote, timeLimitMinutes, type SlurmJob } from '../../src/slurm/script.js';
-import { parseSlurmFlags, parseSlurmTime, runSlug } from '../../src/slurm/flags.js';
+import { formatSlurmTime, parseSlurmTime, renderArrayScript, renderMergeScript, shellQuote, timeLimitMinutes, warningSeconds, type SlurmJob } from '../../src/slurm/script.js';
+import { runSlug } from '../../src/slurm/plan.js';
+import { parseSlurmFlags } from '../../src/commands/slurm.js';
 import { decideVerdict, parseScontrol, parseSqueue } from '../../src/slurm/verdict.js';
 import { makeWorkspace, normreg, tinySpec } from '../helpers/workspace.js';
 
@@ -36,6 +37,7 @@ test('shellQuote, times', () => {
   assert.is(timeLimitMinutes(0), 5);
   assert.equal(['90', '90:30', '1:00:00', '1-0', '1-2:30', '2-00:00:01'].map(parseSlurmTime), [90, 91, 60, 1440, 1590, 2881]);
   assert.equal(['', 'x', '0', '1h', '-1'].map(parseSlurmTime), [null, null, null, null, null]);
+  assert.equal([undefined, 60, 4, 1].map(warningSeconds), [120, 120, 60, 15]);
 });
 
 test('parseSlurmFlags: defaults and every refusal names the flag', () => {
@@ -47,6 +49,7 @@ test('parseSlurmFlags: defaults and every refusal names the flag', () => {
   refuse({ shards: '0' }, "--shards must be a positive integer (got '0')");
   refuse({ shards: '2', shard: '1/2' }, 'normreg slurm takes --shards N');
   refuse({ shards: '2', time: '1h' }, "--time must be a SLURM time limit: minutes, HH:MM:SS or D-HH:MM (got '1h')");
+  refuse({ shards: '2', 'poll-ms': '-5' }, "--poll-ms must be a positive integer (got '-5')");
   refuse({ shards: '2', 'cpus-per-task': 'x' }, "--cpus-per-task must be a positive integer (got 'x')");
   refuse({ shards: '2', partition: 'a b' }, "--partition must be a partition name (got 'a b')");
   refuse({ shards: '2', 'sbatch-arg': ['mem=2G'] }, "--sbatch-arg must be one sbatch option starting with '-'");
