@@ -75,7 +75,9 @@ SlurmctldHost=$node
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$dir/munge/munge.socket
+# cred_expire: SLURM holds a requeued job back this many seconds (default 120); 5 lets the requeue
+# test restart its task about 7 s after the requeue
+AuthInfo=socket=$dir/munge/munge.socket,cred_expire=5
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
@@ -99,8 +101,8 @@ JobAcctGatherType=jobacct_gather/none
 MinJobAge=3600
 # a cancelled or time-limited job is killed KillWait seconds after SIGTERM
 KillWait=10
-# scheduler passes often, so that short test jobs do not wait
-SchedulerParameters=defer_batch=0,sched_min_interval=100000
+# scheduler passes often (every 2 s, backfill too), so that short test jobs and requeued tasks do not wait
+SchedulerParameters=defer_batch=0,sched_min_interval=100000,sched_interval=2,bf_interval=2
 MessageTimeout=20
 NodeName=$node CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=normreg Nodes=$node Default=YES MaxTime=INFINITE State=UP
