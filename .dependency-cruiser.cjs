@@ -14,7 +14,7 @@ const LAYERS = [
   ['run', 'report'], //                      execute a plan; tables, README, figures from payloads
   ['verify'], //                             results against goldens, figures, README
   ['shard', 'bench', 'setup'], //            split/merge plans; speed benchmarks; TensorFlow setup
-  ['pipeline'], //                           the steps strung together for reproduce, verify, merge
+  ['pipeline', 'slurm'], //                  the steps strung together for reproduce, verify, merge; SLURM jobs
   ['commands'], //                           parse flags, call the core, print
   ['cli.ts'], //                             dispatch
 ];

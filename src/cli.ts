@@ -9,6 +9,7 @@ import { cmdVerify } from './commands/verify.js';
 import { cmdReport } from './commands/report.js';
 import { cmdList, cmdValidate } from './commands/validate.js';
 import { cmdSetup } from './commands/setup.js';
+import { cmdSlurm } from './commands/slurm.js';
 
 const HELP = `normreg: reproduce "Normalization and Regularization on MNIST" from declarative specs
 
@@ -22,6 +23,11 @@ Commands:
   report                  regenerate the tables in README.md and docs/*.md, and the figures, from results (or goldens)
   merge [DIR...]          combine the results of \`reproduce --shard\` runs (with the --only and
                           --seeds they were made with), then verify and report
+  slurm --shards N        submit the selection to SLURM: an array job (one task per shard, balanced
+                          by training images) and an afterok job that merges, verifies and reports;
+                          [--partition P] [--time T] [--cpus-per-task C] [--sbatch-arg ARG]...;
+                          --dry prints the scripts and each shard's plan; --wait follows the jobs
+                          and exits with their verdict (docs/cluster.md)
   setup tensorflow        build TensorFlow's binding from a TensorFlow wheel (pip) for --backend tensorflow;
                           [--gpu] tensorflow-gpu (CUDA 12 wheels), [--wheel FILE], [--python P]
   bench                   training-speed benchmark (see docs/backends.md); --compare-pytorch [--python P]
@@ -44,7 +50,10 @@ Options:
   --force                 (reproduce) re-train even where the stored result is current
   --dry                   (reproduce) print the plan, its expected duration and why each run is
                           (not) re-run; train nothing
-  --shard I/N             (reproduce) run only the I-th of N deterministic parts of the plan
+  --shard I/N             (reproduce) run only the I-th of N parts of the plan (balanced by training
+                          images; copies stay with their source); auto: from a SLURM array's
+                          SLURM_ARRAY_TASK_ID/_MIN/_COUNT; auto/N: the same checked against N, or a
+                          Kubernetes Indexed Job's JOB_COMPLETION_INDEX (0-based) of N
   --no-wait               refuse instead of waiting when another command holds the workspace lock
   --specs DIR             spec directory (default: specs)
   -h, --help              this help
@@ -67,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'merge': return cmdMerge(values, rest);
     case 'worker': return cmdWorker(values);
     case 'setup': return cmdSetup(values, rest);
+    case 'slurm': return cmdSlurm(values, argv);
     case 'bench': return (await import('./commands/bench.js')).cmdBench(values);
     default:
       throw new UsageError(`unknown command '${cmd}'`, 'see `normreg --help`');

@@ -28,6 +28,8 @@ export function parse(argv: string[]) {
         jobs: { type: 'string', short: 'j' }, force: { type: 'boolean' }, dry: { type: 'boolean' }, shard: { type: 'string' },
         'no-wait': { type: 'boolean' }, seeds: { type: 'string' }, threads: { type: 'string' },
         gpu: { type: 'boolean' }, wheel: { type: 'string' }, 'inter-threads': { type: 'string' }, engines: { type: 'string' },
+        shards: { type: 'string' }, time: { type: 'string' }, partition: { type: 'string' }, 'cpus-per-task': { type: 'string' },
+        'sbatch-arg': { type: 'string', multiple: true }, wait: { type: 'boolean' }, 'poll-ms': { type: 'string' },
       },
     });
   } catch (e) {

@@ -4,6 +4,8 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { parseTfThreads, type BackendChoice, type BackendInfo } from '../engine/backend.js';
 import type { Shard } from '../shard/shard.js';
+import { autoShard } from '../shard/auto.js';
+import { parseSlurmTime } from '../slurm/script.js';
 
 export function oneOf<T extends string>(flag: string, value: string | undefined, choices: readonly T[], dflt: T): T {
   if (value === undefined) return dflt;
@@ -47,13 +49,16 @@ export function seedsFlag(value: string | undefined): number[] | undefined {
   return parsed;
 }
 
-export function parseShard(text: string | undefined): Shard | null {
+/** --shard I/N, or auto / auto/N from the scheduler's environment `env` (src/shard/auto.ts) */
+export function parseShard(text: string | undefined, env: Record<string, string | undefined> = {}): Shard | null {
   if (text === undefined) return null;
+  const auto = autoShard(text, env);
+  if (auto) return auto;
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
   const total = m ? Number(m[2]) : NaN;
   if (!m || total < 1 || index < 1 || index > total)
-    throw new UsageError(`--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL (got '${text}')`, 'for example --shard 1/2 on one machine and --shard 2/2 on another');
+    throw new UsageError(`--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL (got '${text}')`, 'for example --shard 1/2 on one machine and --shard 2/2 on another, or --shard auto in a SLURM array job');
   return { index, total };
 }
 
@@ -71,4 +76,12 @@ export function parseJobs(text: string | undefined, backend: BackendInfo, runs: 
 /** TensorFlow's thread counts when the choice may load it (they must be known before it loads). */
 export function tfThreadsFor(choice: BackendChoice, values: { threads?: string; 'inter-threads'?: string }) {
   return choice === 'wasm' || choice === 'cpu' ? undefined : parseTfThreads(values.threads, values['inter-threads']);
+}
+
+/** a SLURM time limit (minutes, M:S, H:M:S, D-H, D-H:M, D-H:M:S), in minutes */
+export function slurmTime(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const t = parseSlurmTime(value);
+  if (t === null) throw new UsageError(`--${flag} must be a SLURM time limit: minutes, HH:MM:SS or D-HH:MM (got '${value}')`, `for example --${flag} 90 or --${flag} 1-00:00`);
+  return t;
 }

@@ -19,7 +19,7 @@ function workerArgs(values: Values, profile: string, backend: BackendInfo, name:
 export async function cmdReproduce(values: Values): Promise<number> {
   const c0 = common(values);
   updateMode(values); // a wrong --update is refused before anything else
-  const shard = parseShard(values.shard);
+  const shard = parseShard(values.shard, process.env);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;
   checkData(c0.specs); // every dataset and network problem surfaces before anything is written
   await checkInputs(c0.ws, c0.specs, c0.all, { goldens: values.update !== 'all' }); // and every golden, claims or figures problem
@@ -40,7 +40,7 @@ export async function cmdReproduce(values: Values): Promise<number> {
     const autoThreads = (values.jobs === undefined || values.jobs === 'auto') && training === 1 && availableParallelism() >= 2 ? 2 : 1;
     backend = await applyThreads(backend, values.threads, autoThreads);
     const jobs = parseJobs(values.jobs, backend, training);
-    process.stdout.write(renderHeader(c, plan, shard, backend, jobs) + `${await estimateLine(c.ws, plan, backend, jobs)}\n`);
+    process.stdout.write(renderHeader(c, plan, shard, backend, jobs, env) + `${await estimateLine(c.ws, plan, backend, jobs)}\n`);
     printPlan(plan, process.stdout);
     if (values.dry) return 0;
     const t0 = performance.now();

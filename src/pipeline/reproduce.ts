@@ -10,7 +10,8 @@ import { runInProcess } from '../run/inProcess.js';
 import { runPool, type PoolResult } from '../run/pool.js';
 import { createWorkerBoard } from '../run/progress.js';
 import { shardManifestFor, writeShardManifest } from '../shard/merge.js';
-import { inShard, type Selection, type Shard } from '../shard/shard.js';
+import { describeShard, inBalancedShard } from '../shard/balance.js';
+import type { Selection, Shard } from '../shard/shard.js';
 import type { UpdateMode } from '../verify/update.js';
 import { verifyAll } from '../verify/verify.js';
 import type { Common } from './common.js';
@@ -23,7 +24,7 @@ const copies = (plan: PlannedRun[]) => plan.filter((p) => p.decision.action === 
 /** The plan of the selected runs (this shard's), each run that another one trains (or trained)
  * identically marked as a copy of it; stored results of the profile's other runs serve too. */
 export function planWithCopies(c: Common, env: RunEnv, force: boolean, shard: Shard | null): PlannedRun[] {
-  const plan = inShard(planRuns(c.ws, c.specs, env, force), shard);
+  const plan = inBalancedShard(planRuns(c.ws, c.specs, env, force), shard);
   const inPlan = new Set(plan.map((p) => p.spec.name));
   const others = force ? [] : planRuns(c.ws, c.all.filter((s) => !inPlan.has(s.name)), env, false).map((p) => p.decision);
   return shareTraining(plan, others);
@@ -88,8 +89,10 @@ export async function verifyTrained(c: Common, plan: PlannedRun[], results: Pool
   return outcome.ok;
 }
 
-/** "normreg reproduce: N experiment(s), profile P, backend B (kernels), jobs J, threads T" */
-export function renderHeader(c: Common, plan: PlannedRun[], shard: Shard | null, backend: BackendInfo, jobs: number): string {
+/** "normreg reproduce: N experiment(s), profile P, backend B (kernels), jobs J, threads T", and for
+ * a shard its share of the whole plan and the longest shard's (in training images) */
+export function renderHeader(c: Common, plan: PlannedRun[], shard: Shard | null, backend: BackendInfo, jobs: number, env: RunEnv): string {
   const tf = backend.tensorflow;
-  return `normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}${tf ? ` (TensorFlow ${tf.version}, ${tf.intraOpThreads} intra-op / ${tf.interOpThreads} inter-op thread(s) per run)` : ''}\n`;
+  const share = shard ? `${describeShard(planRuns(c.ws, c.specs, env, false), shard)}\n` : '';
+  return `normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}${tf ? ` (TensorFlow ${tf.version}, ${tf.intraOpThreads} intra-op / ${tf.interOpThreads} inter-op thread(s) per run)` : ''}\n${share}`;
 }

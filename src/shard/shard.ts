@@ -1,12 +1,8 @@
-/** Splitting a plan over machines. Pure: run k (in spec order) belongs to shard (k mod n) + 1, so
- * every shard gets an even share and the split depends only on the list of runs. */
+/** Splitting a plan over machines: shards, manifests and what a merge checks. Pure. Which runs a
+ * shard gets is decided in balance.ts (balanced by training images). */
 import { sha256Hex } from '../result/canonical.js';
 
 export interface Shard { index: number; total: number }
-
-export function inShard<T>(items: T[], shard: Shard | null): T[] {
-  return shard ? items.filter((_, k) => k % shard.total === shard.index - 1) : items;
-}
 
 /** Identity of the whole plan (names and fingerprints in order), so shards made from different
  * specs or code are never merged together. */

@@ -62,3 +62,15 @@ export const lockPath = (ws: Workspace) => join(resultsRoot(ws), '.lock');
 export const shardsDir = (profileDir: string) => join(profileDir, 'shards');
 export const SHARD_MANIFEST = /^shard-\d+-of-\d+\.json$/;
 export const shardManifestPath = (ws: Workspace, profile: string, index: number, total: number) => join(shardsDir(resultsProfileDir(ws, profile)), `shard-${index}-of-${total}.json`);
+
+/** results/slurm/<slug>/: one `normreg slurm` submission (the same command finds it again):
+ * shard-<I>/ (a workspace per shard), logs/, status/<job>.rc, the batch scripts, jobs.json */
+export const slurmRunDir = (ws: Workspace, slug: string) => join(resultsRoot(ws), 'slurm', slug);
+/** index: a number, or a shell variable such as '$index' in the batch script */
+export const slurmShardDir = (runDir: string, index: number | string) => join(runDir, `shard-${index}`);
+export const slurmLogDir = (runDir: string) => join(runDir, 'logs');
+export const slurmStatusDir = (runDir: string) => join(runDir, 'status');
+/** the exit status a job leaves: status/shard-<I>.rc, status/merge.rc */
+export const slurmRcPath = (runDir: string, job: string) => join(slurmStatusDir(runDir), `${job}.rc`);
+export const slurmJobsPath = (runDir: string) => join(runDir, 'jobs.json');
+export const slurmScriptPaths = (runDir: string) => ({ shards: join(runDir, 'shards.sbatch'), merge: join(runDir, 'merge.sbatch') });

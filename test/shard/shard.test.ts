@@ -1,23 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkManifests, inShard, mergeSelection, type ShardManifest } from '../../src/shard/shard.js';
+import { checkManifests, mergeSelection, type ShardManifest } from '../../src/shard/shard.js';
 import { parseShard } from '../../src/commands/flags.js';
 
 test('parseShard accepts I/N and refuses the rest', () => {
   assert.equal(parseShard('2/3'), { index: 2, total: 3 });
   assert.is(parseShard(undefined), null);
   for (const bad of ['0/2', '3/2', '1/0', 'a/b', '1-2', '1/2/3']) assert.throws(() => parseShard(bad), /--shard must be INDEX\/TOTAL/);
-});
-
-test('shards partition the plan: disjoint, complete, balanced, deterministic', () => {
-  const items = Array.from({ length: 11 }, (_, i) => `r${i}`);
-  for (const n of [1, 2, 3, 5, 11, 13]) {
-    const parts = Array.from({ length: n }, (_, i) => inShard(items, { index: i + 1, total: n }));
-    assert.equal(parts.flat().sort(), [...items].sort());
-    const sizes = parts.map((p) => p.length);
-    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `n=${n}: ${sizes}`);
-    assert.equal(parts, Array.from({ length: n }, (_, i) => inShard(items, { index: i + 1, total: n })));
-  }
 });
 
 const m = (index: number, total: number, runs: string[], plan = 'P'): { file: string; m: ShardManifest } => ({
