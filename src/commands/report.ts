@@ -6,11 +6,38 @@ import { lockWorkspace } from './session.js';
 import { checkInputs } from '../verify/inputs.js';
 import { isReference } from '../result/files.js';
 import { tableBody, writeReport } from './verifyFlow.js';
+import type { Common } from './args.js';
+import { GoldenError, ResultError, displayPath } from '../errors.js';
+import { renderSiteSummary, writeSite } from '../site/index.js';
+
+/** The profile's report site (every run, whatever --only selected); its summary for the terminal. */
+function site(c: Common): string {
+  const o = writeSite(c.ws, c.profile, c.all, c.all);
+  return renderSiteSummary(o, displayPath(o.file));
+}
 
 export async function cmdReport(values: Values): Promise<number> {
   const c = common(values);
-  await checkInputs(c.ws, c.specs, c.all, { goldens: true });
-  const { collected, body } = tableBody(c);
+  let table: ReturnType<typeof tableBody>;
+  try {
+    await checkInputs(c.ws, c.specs, c.all, { goldens: true });
+    table = tableBody(c);
+  } catch (e) {
+    // a corrupt golden or result: README and figures are refused (exit 2), but the site is still
+    // written, showing that run as "invalid: <why>"
+    if (!values.json && isReference(c.ws) && (e instanceof GoldenError || e instanceof ResultError)) {
+      const release = await lockWorkspace(c, values, 'report');
+      try {
+        process.stdout.write(site(c) + '\n');
+      } catch {
+        // the site needs what the error is about no less than README does: report the first error
+      } finally {
+        release();
+      }
+    }
+    throw e;
+  }
+  const { collected, body } = table;
   if (values.json) {
     const claims = evaluateClaims(loadClaims(c.ws.root, collected.known), collected.rows);
     process.stdout.write(JSON.stringify({ profile: c.profile, rows: jsonRows(collected.rows), pending: collected.pending, claims }, null, 2) + '\n');
@@ -24,7 +51,7 @@ export async function cmdReport(values: Values): Promise<number> {
   const release = await lockWorkspace(c, values, 'report');
   try {
     const r = await writeReport(c, collected);
-    process.stdout.write(`${body}\n\nREADME.md ${r.readme ? 'updated' : 'already current'} (${r.rows} row(s), profile ${c.profile}); ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
+    process.stdout.write(`${body}\n\nREADME.md ${r.readme ? 'updated' : 'already current'} (${r.rows} row(s), profile ${c.profile}); ${r.figures} figure(s) redrawn in reports/${c.profile}/\n${site(c)}\n`);
     return 0;
   } finally {
     release();
