@@ -61,5 +61,7 @@ export function renderSweep(rows: TableRow[], declared: number): string[] {
     lines.push(`| ${r.sweep!.axes.map(([, v]) => String(v)).join(' | ')} | ${fmt(r, 'bestTrainAcc')} | ${fmt(r, 'bestTestAcc')} | ${fmt(r, 'bestTestLoss')} | ${fmt(r, 'finalTrainAcc')} | ${fmt(r, 'finalTestAcc')} | ${study} | ${d.train === null ? '–' : delta(d.train, 0, 2)} | ${d.test === null ? '–' : delta(d.test, 0, 2)} | ${flag} |`);
   }
   lines.push('', sweepSummary(rows));
+  // drawn by report for a complete sweep (drawHeatmaps)
+  if (rows.length === declared) lines.push('', `![${first.sweep!.title}: test accuracy, ours − study](reports/${first.profile}/heatmap-${first.sweep!.name}-test-delta.png)`);
   return lines;
 }
