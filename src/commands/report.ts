@@ -24,15 +24,13 @@ export async function cmdReport(values: Values): Promise<number> {
     table = tableBody(c);
   } catch (e) {
     // a corrupt golden or result: README and figures are refused (exit 2), but the site is still
-    // written, showing that run as "invalid: <why>"
+    // written (atomically; no workspace lock, which would create results/), showing that run as
+    // "invalid: <why>"
     if (!values.json && isReference(c.ws) && (e instanceof GoldenError || e instanceof ResultError)) {
-      const release = await lockWorkspace(c, values, 'report');
       try {
         process.stdout.write(site(c) + '\n');
       } catch {
-        // the site needs what the error is about no less than README does: report the first error
-      } finally {
-        release();
+        // the site needs other inputs too (claims): then the first error is the one to report
       }
     }
     throw e;
