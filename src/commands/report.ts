@@ -1,20 +1,12 @@
-/** normreg report: regenerate the README results table and figures (or print rows as JSON). */
+/** normreg report: regenerate the generated doc blocks and figures (or print rows as JSON). */
 import { jsonRows } from '../report/table.js';
 import { evaluateClaims, loadClaims } from '../report/claims.js';
 import { common, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { checkInputs } from '../verify/inputs.js';
-import { isReference } from '../result/files.js';
-import { tableBody, writeReport } from './verifyFlow.js';
-import type { Common } from './args.js';
-import { GoldenError, ResultError, displayPath } from '../errors.js';
-import { renderSiteSummary, writeSite } from '../site/index.js';
-
-/** The profile's report site (every run, whatever --only selected); its summary for the terminal. */
-function site(c: Common): string {
-  const o = writeSite(c.ws, c.profile, c.all, c.all);
-  return renderSiteSummary(o, displayPath(o.file));
-}
+import { isReference } from '../workspace/paths.js';
+import { docsSummary, tableBody, writeReport } from '../pipeline/verifyReport.js';
+import { writeSitesDespite } from '../pipeline/site.js';
 
 export async function cmdReport(values: Values): Promise<number> {
   const c = common(values);
@@ -23,16 +15,8 @@ export async function cmdReport(values: Values): Promise<number> {
     await checkInputs(c.ws, c.specs, c.all, { goldens: true });
     table = tableBody(c);
   } catch (e) {
-    // a corrupt golden or result: README and figures are refused (exit 2), but the site is still
-    // written (atomically; no workspace lock, which would create results/), showing that run as
-    // "invalid: <why>"
-    if (!values.json && isReference(c.ws) && (e instanceof GoldenError || e instanceof ResultError)) {
-      try {
-        process.stdout.write(site(c) + '\n');
-      } catch {
-        // the site needs other inputs too (claims): then the first error is the one to report
-      }
-    }
+    const site = !values.json && isReference(c.ws) ? writeSitesDespite(c, e) : null;
+    if (site) process.stdout.write(`${site}\n`);
     throw e;
   }
   const { collected, body } = table;
@@ -42,14 +26,14 @@ export async function cmdReport(values: Values): Promise<number> {
     return 0;
   }
   if (!isReference(c.ws)) {
-    // README's table is the wasm engine's: another backend's table is printed, never written
-    process.stdout.write(`${body}\n\n(backend ${c.ws.backend}: printed only; README.md shows the reference wasm engine)\n`);
+    // the docs' tables are the wasm engine's: another backend's table is printed, never written
+    process.stdout.write(`${body}\n\n(backend ${c.ws.backend}: printed only; README.md and docs/ show the reference wasm engine)\n`);
     return 0;
   }
   const release = await lockWorkspace(c, values, 'report');
   try {
     const r = await writeReport(c, collected);
-    process.stdout.write(`${body}\n\nREADME.md ${r.readme ? 'updated' : 'already current'} (${r.rows} row(s), profile ${c.profile}); ${r.figures} figure(s) redrawn in reports/${c.profile}/\n${site(c)}\n`);
+    process.stdout.write(`${body}\n\n${r.rows} row(s), profile ${c.profile}; ${r.figures} figure(s) redrawn in reports/${c.profile}/\n${docsSummary(c.profile, r.docs)}\n${r.site}\n`);
     return 0;
   } finally {
     release();

@@ -134,7 +134,7 @@ interface WasmKernelsModule {
  * Threads for the wasm kernels: 1, or 2 with a helper thread (same bytes either way; see
  * src/engine/kernelThread.ts). Other backends keep their own threading and ignore this.
  */
-export async function setBackendThreads(info: BackendInfo, threads: number): Promise<BackendInfo> {
+async function setBackendThreads(info: BackendInfo, threads: number): Promise<BackendInfo> {
   if (threads !== 1 && threads !== 2) {
     throw new BackendError('BACKEND', [problem('', '--threads', `threads must be 1 or 2 (got ${threads})`, 'use --threads 1 or --threads 2')]);
   }

@@ -2,15 +2,14 @@
  * for a sweep whose every run has a payload, so a partial selection never draws half a grid. */
 import type { ResultPayload } from '../result/types.js';
 import type { ResolvedSpec } from '../spec/types.js';
-import { buildRow, type TableRow } from './table.js';
+import { buildRow, type TableRow } from './rows.js';
 import { buildHeatmap, heatmapFile, renderHeatmapFigure, type HeatmapColour, type HeatmapMetric } from './figureHeatmap.js';
-import type { DrawnFigure } from './drawFigures.js';
 
 /** the PNGs drawn per sweep: README shows these */
-export const HEATMAP_FIGURES: { metric: HeatmapMetric; colour: HeatmapColour }[] = [{ metric: 'test', colour: 'delta' }];
+const HEATMAP_FIGURES: { metric: HeatmapMetric; colour: HeatmapColour }[] = [{ metric: 'test', colour: 'delta' }];
 
 /** Rows of every complete sweep, grouped by sweep name (spec order). Pure. */
-export function completeSweepRows(specs: ResolvedSpec[], payloads: ResultPayload[]): Map<string, TableRow[]> {
+function completeSweepRows(specs: ResolvedSpec[], payloads: ResultPayload[]): Map<string, TableRow[]> {
   const byName = new Map(payloads.map((p) => [p.name, p]));
   const sweeps = new Map<string, Map<string, ResolvedSpec[]>>();
   for (const s of specs) {
@@ -28,8 +27,8 @@ export function completeSweepRows(specs: ResolvedSpec[], payloads: ResultPayload
   return out;
 }
 
-export async function drawHeatmaps(specs: ResolvedSpec[], payloads: ResultPayload[]): Promise<DrawnFigure[]> {
-  const out: DrawnFigure[] = [];
+export async function drawHeatmaps(specs: ResolvedSpec[], payloads: ResultPayload[]): Promise<{ file: string; png: Buffer }[]> {
+  const out: { file: string; png: Buffer }[] = [];
   for (const [name, rows] of completeSweepRows(specs, payloads))
     for (const { metric, colour } of HEATMAP_FIGURES)
       out.push({ file: heatmapFile(name, metric, colour), png: await renderHeatmapFigure(buildHeatmap(rows, metric), colour) });

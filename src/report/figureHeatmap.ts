@@ -4,14 +4,14 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { FLAG_PP, studyPair } from './sweepTable.js';
-import type { TableRow } from './table.js';
+import type { TableRow } from './rows.js';
 import { FONT_FAMILY, renderPng, type RenderOptions } from './figurePng.js';
 
 export type HeatmapMetric = 'train' | 'test';
 /** colour by our value (site) or by Δ = ours − study (README) */
 export type HeatmapColour = 'value' | 'delta';
 
-export interface HeatmapCell {
+interface HeatmapCell {
   /** the experiment (run group) of this cell */
   run: string;
   /** axis values as text, in the sweep's axis order */

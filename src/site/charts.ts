@@ -5,7 +5,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { buildHeatmapSpec } from '../report/figureHeatmap.js';
 import { CURVE_METRICS, ROW_CHART_METRICS, type SiteModel } from './model.js';
 
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf'];
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf'];
 const LABEL: Record<string, string> = {
   bestTrainAcc: 'Best train accuracy (%)', bestTestAcc: 'Best test accuracy (%)', bestTestLoss: 'Best test loss',
   trainLoss: 'Training loss', trainAcc: 'Training accuracy (%)', testLoss: 'Test loss', testAcc: 'Test accuracy (%)',
@@ -14,7 +14,7 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const CONFIG = { font: 'DejaVu Sans, Verdana, sans-serif', view: { stroke: '#bbbbbb' }, axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const } };
 
 /** Seeds' dots, mean ± std and the study's value, one panel per metric. */
-export function rowsChart(m: SiteModel): TopLevelSpec {
+function rowsChart(m: SiteModel): TopLevelSpec {
   const order = m.rows.map((r) => r.title);
   const values = m.rows.flatMap((r) => r.metrics.flatMap((k) => [
     ...k.perSeed.map((v, i) => ({ experiment: r.title, metric: k.key, kind: 'seed', value: v, seed: r.seeds[i] })),
@@ -40,7 +40,7 @@ export function rowsChart(m: SiteModel): TopLevelSpec {
 }
 
 /** Mean over seeds with the min-max band, one panel per curve; data set "curves" filled by the page. */
-export function curvesChart(m: SiteModel): TopLevelSpec {
+function curvesChart(m: SiteModel): TopLevelSpec {
   const titles = m.rows.map((r) => r.title);
   const colour = { field: 'experiment', type: 'nominal' as const, title: 'Experiment', scale: { domain: titles, range: titles.map((_, i) => PALETTE[i % PALETTE.length]) } };
   return {
@@ -59,7 +59,7 @@ export function curvesChart(m: SiteModel): TopLevelSpec {
 }
 
 /** One run's four curves; data set "epochs" ({metric, epoch, value}) filled by the page. */
-export function runChart(): TopLevelSpec {
+function runChart(): TopLevelSpec {
   return {
     $schema: SCHEMA, config: CONFIG, data: { name: 'epochs' },
     columns: 2,
@@ -79,7 +79,7 @@ export function runChart(): TopLevelSpec {
 const CHECK_Y = { field: 'check', type: 'nominal' as const, sort: null, title: null, axis: { labelLimit: 520 } };
 
 /** The claims' checks as a forest plot: margin ± spread, coloured by verdict; one panel per unit. */
-export function forestChart(m: SiteModel): TopLevelSpec {
+function forestChart(m: SiteModel): TopLevelSpec {
   const values = m.claims.flatMap((c) => c.checks.map((k) => ({
     claim: c.id, check: `${c.id}: ${k.check}`, unit: /Loss\(/.test(k.check) ? 'loss' : 'pp', verdict: k.status,
     margin: k.margin, lo: k.margin === null ? null : k.margin - (k.spread ?? 0), hi: k.margin === null ? null : k.margin + (k.spread ?? 0),

@@ -6,13 +6,13 @@ import { CLIENT_JS } from './client.js';
 import type { SiteModel } from './model.js';
 import type { SiteRun } from './types.js';
 
-export function escapeHtml(s: string | number): string {
+function escapeHtml(s: string | number): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 const e = escapeHtml;
 
 /** JSON with sorted keys and numbers at 6 significant digits, safe inside <script>. */
-export function stableJson(v: unknown): string {
+function stableJson(v: unknown): string {
   const norm = (x: unknown): unknown => {
     if (typeof x === 'number') return Number.isInteger(x) || !Number.isFinite(x) ? x : Number(x.toPrecision(6));
     if (Array.isArray(x)) return x.map(norm);
@@ -23,7 +23,7 @@ export function stableJson(v: unknown): string {
 }
 
 /** A script's text with "</script" broken up, so that it cannot close its element early. */
-export function inlineScript(js: string): string {
+function inlineScript(js: string): string {
   return js.replace(/<\/script/gi, '<\\/script');
 }
 
@@ -129,7 +129,10 @@ const CURVES = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc'] as const;
 
 export function renderSiteHtml(m: SiteModel, charts: Record<string, object>, vendorJs: string): string {
   const c = m.counts;
-  const commit = m.commit ? `<code title="${e(m.commit)}">${e(m.commit.slice(0, 10))}</code>` : 'unknown';
+  const g = m.goldens;
+  // a digest of the goldens, not a git commit: every clone with the same goldens writes the same page
+  const goldens = g ? `goldens <code title="sha256 over the ${g.files} files of ${e(g.dir)}/*.json in name order: ${e(g.sha256)}">sha256 ${e(g.sha256.slice(0, 12))}</code> (${g.files} files in ${e(g.dir)}/)` : 'no goldens';
+  const source = m.withResults ? 'local results where they exist, else goldens' : 'the committed goldens';
   const runs = Object.fromEntries(m.runs.map((r) => [r.name, compactRun(r)]));
   const digitCss = 'sprite' in m.digits ? `.digit{background-image:url(${m.digits.sprite});background-size:${m.digits.columns * 56}px auto}` : '';
   const data = stableJson({ charts, curves: m.curves, runs, digits: 'sprite' in m.digits ? { at: m.digits.at, columns: m.digits.columns } : m.digits });
@@ -146,7 +149,7 @@ export function renderSiteHtml(m: SiteModel, charts: Record<string, object>, ven
 <body>
 <header>
 <h1>Normalization and Regularization on MNIST: ${e(m.profile)} profile</h1>
-<p id="counts">Profile <b>${e(m.profile)}</b> · goldens at commit ${commit} · ${c.runs} runs: ${c.golden} with a golden, ${c.results} with a local result, ${c.noResult} without a result, ${c.invalid} invalid · ${c.rows} table rows · ${c.sweeps} sweeps · ${c.claims} claims</p>
+<p id="counts">Profile <b>${e(m.profile)}</b> · from ${source} · ${goldens} · ${c.runs} runs: ${c.golden} with a golden, ${c.results} with a local result, ${c.noResult} without a result, ${c.invalid} invalid · ${c.rows} table rows · ${c.sweeps} sweeps · ${c.claims} claims</p>
 </header>
 <nav><a href="#rows">Rows</a><a href="#curves">Curves</a><a href="#sweeps">Sweeps</a><a href="#claims">Claims</a><a href="#runs">Runs</a></nav>
 <main>

@@ -1,18 +1,19 @@
 /** Reading what the site shows (IO at the edge), tolerantly: a missing or unreadable result, golden
  * or facts file becomes data ("missing", "invalid: <why>") instead of an error, so the page always
  * renders. */
-import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload, RunFacts } from '../result/types.js';
-import { GOLDEN_FIX, RESULT_FIX, factsPath, goldenPath, goldenPlace, payloadProblems, REFERENCE_BACKEND, resultPath, type Workspace } from '../result/files.js';
+import { factsPath, figureDiffDir, goldenPath, goldenProfileDir, goldenPlace, REFERENCE_BACKEND, resultPath, type Workspace } from '../workspace/paths.js';
+import { GOLDEN_FIX, RESULT_FIX, payloadProblems } from '../workspace/payloads.js';
 import { validateFacts } from '../result/validate.js';
 import { parseJson } from '../jsonSchema.js';
 import { formatProblem } from '../errors.js';
 import { payloadMatchesSpec } from '../verify/inputs.js';
 import { loadClaims } from '../report/claims.js';
-import { loadDatasetFor } from '../run/runSpec.js';
+import { loadDatasetFor } from '../data/dataset.js';
 import type { Loaded, RunInput, SiteInputs } from './types.js';
 
 /** misclassified digits shown per run */
@@ -41,14 +42,15 @@ function loadFacts(root: string, file: string): Loaded<RunFacts> {
   return probs.length ? { state: 'invalid', why: why(probs) } : { state: 'ok', value: parsed.value as RunFacts };
 }
 
-/** The last commit that touched the profile's goldens: stable across report runs, unlike HEAD. */
-export function goldensCommit(root: string, profile: string): string | null {
-  try {
-    const out = execFileSync('git', ['log', '-1', '--format=%H', '--', `golden/${profile}`], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    return out || null;
-  } catch {
-    return null;
-  }
+/** sha256 over the bytes of every golden/<profile>/<backend>/*.json in byte order of their names,
+ * concatenated: the same committed goldens give the same digest in every clone, whatever the commit
+ * (`cd golden/P/B && LC_ALL=C ls *.json | xargs cat | sha256sum` gives it too). */
+function goldensDigest(dir: string, shown: string): SiteInputs['goldens'] {
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const h = createHash('sha256');
+  for (const f of files) h.update(readFileSync(join(dir, f)));
+  return { dir: shown, files: files.length, sha256: h.digest('hex') };
 }
 
 function loadDigits(runs: RunInput[]): SiteInputs['digits'] {
@@ -72,27 +74,31 @@ function loadDigits(runs: RunInput[]): SiteInputs['digits'] {
   }
 }
 
-export function loadSiteInputs(ws: Workspace, profile: string, specs: ResolvedSpec[], all: ResolvedSpec[]): SiteInputs {
+/** What the page shows; without local (withResults false: the committed page) only goldens, specs,
+ * claims and the dataset are read, so that every clone writes the same bytes. */
+export function loadSiteInputs(ws: Workspace, profile: string, specs: ResolvedSpec[], all: ResolvedSpec[], withResults: boolean): SiteInputs {
   const backend = ws.backend ?? REFERENCE_BACKEND;
+  const absent = { state: 'missing' } as const;
   const runs = specs.map((spec): RunInput => {
     const gp = goldenPath(ws, profile, backend, spec.name);
     const rp = resultPath(ws, profile, spec.name);
     return {
       spec,
-      result: loadPayload(ws.root, rp, 'result', spec),
+      result: withResults ? loadPayload(ws.root, rp, 'result', spec) : absent,
       golden: loadPayload(ws.root, gp, 'golden', spec),
       goldenFile: relative(ws.root, gp),
       resultFile: relative(ws.root, rp),
-      facts: loadFacts(ws.root, factsPath(ws, profile, spec.name)),
+      facts: withResults ? loadFacts(ws.root, factsPath(ws, profile, spec.name)) : absent,
     };
   });
-  const diffDir = join(ws.root, 'results', profile, 'figures');
-  const figureDiffs = existsSync(diffDir)
+  const diffDir = figureDiffDir(ws.root, profile);
+  const figureDiffs = withResults && existsSync(diffDir)
     ? readdirSync(diffDir).filter((f) => f.endsWith('.diff.png')).sort().map((f) => ({ file: f, png: readFileSync(join(diffDir, f)) }))
     : [];
   return {
     profile,
-    commit: goldensCommit(ws.root, profile),
+    goldens: goldensDigest(join(goldenProfileDir(ws.root, profile), backend), relative(ws.root, join(goldenProfileDir(ws.root, profile), backend))),
+    withResults,
     runs,
     claims: loadClaims(ws.root, [...new Set(all.map((s) => s.group))]),
     digits: loadDigits(runs),

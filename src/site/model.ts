@@ -1,7 +1,7 @@
 /** From what was read (SiteInputs) to what the page shows (SiteModel). Pure. */
 import { PNG } from 'pngjs';
 import type { ResultPayload } from '../result/types.js';
-import { buildRow, withinTwoStd, type RowMetric, type TableRow } from '../report/table.js';
+import { buildRow, withinTwoStd, type RowMetric, type TableRow } from '../report/rows.js';
 import { evaluateClaims, type ClaimVerdict } from '../report/claims.js';
 import { buildHeatmap, type Heatmap } from '../report/figureHeatmap.js';
 import { comparePayload } from '../verify/compare.js';
@@ -11,7 +11,7 @@ import type { RunInput, SiteInputs, SiteRun } from './types.js';
 export const CURVE_METRICS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc'] as const;
 export const ROW_CHART_METRICS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss'] as const satisfies readonly RowMetric[];
 
-export interface RowView {
+interface RowView {
   name: string;
   title: string;
   norm: string;
@@ -23,11 +23,12 @@ export interface RowView {
 }
 
 /** one point of a row's curve: mean over seeds with the min-max band */
-export interface CurvePoint { experiment: string; metric: string; epoch: number; mean: number; min: number; max: number }
+interface CurvePoint { experiment: string; metric: string; epoch: number; mean: number; min: number; max: number }
 
 export interface SiteModel {
   profile: string;
-  commit: string | null;
+  goldens: SiteInputs['goldens'];
+  withResults: boolean;
   counts: { runs: number; golden: number; results: number; noResult: number; invalid: number; rows: number; sweeps: number; claims: number };
   rows: RowView[];
   curves: CurvePoint[];
@@ -148,7 +149,8 @@ export function buildSiteModel(inputs: SiteInputs): SiteModel {
   const runOwned = new Set(runs.flatMap((r) => r.figureDiffs.map((d) => d.file)));
   return {
     profile: inputs.profile,
-    commit: inputs.commit,
+    goldens: inputs.goldens,
+    withResults: inputs.withResults,
     counts: {
       runs: runs.length,
       golden: inputs.runs.filter((r) => r.golden.state === 'ok').length,

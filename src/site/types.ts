@@ -19,8 +19,10 @@ export interface RunInput {
 
 export interface SiteInputs {
   profile: string;
-  /** the last commit that touched golden/<profile>/ (null outside git) */
-  commit: string | null;
+  /** what identifies the goldens shown: sha256 over the files of golden/<profile>/<backend>/ (null: none) */
+  goldens: { dir: string; files: number; sha256: string } | null;
+  /** false for the committed page: no local result, facts or figure difference read */
+  withResults: boolean;
   runs: RunInput[];
   claims: Claim[];
   /** 28x28 test images by index, for the misclassified digits shown (null: dataset not loadable, with why) */
@@ -29,7 +31,7 @@ export interface SiteInputs {
   figureDiffs: { file: string; png: Buffer }[];
 }
 
-export type RunState = 'ok' | 'no result' | 'invalid';
+type RunState = 'ok' | 'no result' | 'invalid';
 
 export interface SiteRun {
   name: string;

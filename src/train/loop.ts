@@ -30,7 +30,7 @@ export interface TrainOutput {
   epochSeconds: number[];
 }
 
-export const MISCLASSIFIED_KEPT = 64;
+const MISCLASSIFIED_KEPT = 64;
 
 function replace(target: Record<string, tf.Tensor>, next: Record<string, tf.Tensor>): void {
   for (const k of Object.keys(next)) {
@@ -39,7 +39,7 @@ function replace(target: Record<string, tf.Tensor>, next: Record<string, tf.Tens
   }
 }
 
-export function hashWeights(net: Network, p: Params, bufs: Buffers): string {
+function hashWeights(net: Network, p: Params, bufs: Buffers): string {
   const h = createHash('sha256');
   for (const k of [...net.params.map(([name]) => name), ...Object.keys(bufs).sort()]) {
     const t = p[k] ?? bufs[k];
@@ -49,7 +49,7 @@ export function hashWeights(net: Network, p: Params, bufs: Buffers): string {
   return h.digest('hex');
 }
 
-export function evaluate(net: Network, p: Params, bufs: Buffers, ds: Dataset, testIdx: Uint32Array, batchSize: number, normalize: Normalize) {
+function evaluate(net: Network, p: Params, bufs: Buffers, ds: Dataset, testIdx: Uint32Array, batchSize: number, normalize: Normalize) {
   let sumNll = 0;
   let correct = 0;
   const wrong: { index: number; actual: number; predicted: number }[] = [];

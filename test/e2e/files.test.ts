@@ -58,6 +58,11 @@ test('goldens, claims, figures and results: exit 2 with file, pointer and fix; R
   const tornVerify = await normreg(ws, ['verify', ...SMOKE], CI);
   assert.is(tornVerify.exitCode, 2);
   writeFileSync(gp, goldenText);
+  // the page the refused reports wrote shows the run as invalid: now stale, and verify says so
+  const staleSite = await normreg(ws, ['verify', ...SMOKE], CI);
+  assert.is(staleSite.exitCode, 1, staleSite.stdout + staleSite.stderr);
+  assert.match(staleSite.stdout, 'FAIL    reports/smoke/site/index.html (the report site) is stale');
+  rmSync(join(ws, 'reports/smoke/site'), { recursive: true });
   assert.is((await normreg(ws, ['verify', ...SMOKE], CI)).exitCode, 0);
 
   // claims.json naming an unknown metric, then an experiment no spec declares

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { listSpecFiles, loadSpecs } from '../../src/spec/load.js';
-import { writeSite } from '../../src/site/index.js';
+import { buildSite, writeSite } from '../../src/site/index.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CHROMIUM = process.env.NORMREG_CHROMIUM ?? '/usr/bin/chromium';
@@ -21,7 +21,7 @@ test('full-profile site from the committed goldens: charts render, table and hea
   const dir = mkdtempSync(join(tmpdir(), 'normreg-site-'));
   const specs = loadSpecs(listSpecFiles(join(ROOT, 'specs')), 'full');
   const t0 = Date.now();
-  const site = writeSite({ root: ROOT }, 'full', specs, specs, dir);
+  const site = writeSite(join(dir, 'index.html'), buildSite({ root: ROOT }, 'full', specs, specs, false));
   const built = Date.now() - t0;
   let browser: Browser | null = null;
   try {

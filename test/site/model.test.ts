@@ -3,6 +3,7 @@
  * renders the same bytes twice. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ test('missing and invalid files become per-run states; a differing result fails 
     writeFileSync(join(ws, 'results/full/batchnorm.seed_4/result.json'), JSON.stringify(g4));
 
     const specs = loadSpecs(listSpecFiles(join(ws, 'specs')), 'full');
-    const m = buildSiteModel(loadSiteInputs({ root: ws }, 'full', specs, specs));
+    const m = buildSiteModel(loadSiteInputs({ root: ws }, 'full', specs, specs, true));
     const byName = Object.fromEntries(m.runs.map((r) => [r.name, r]));
     assert.is(byName['batchnorm'].state, 'ok');
     assert.is(byName['batchnorm'].source, 'golden');
@@ -50,12 +51,38 @@ test('missing and invalid files become per-run states; a differing result fails 
     assert.equal(m.counts, { runs: 5, golden: 3, results: 1, noResult: 1, invalid: 1, rows: 1, sweeps: 0, claims: 0 });
 
     const html = renderSite(m, '/* vendor */');
-    assert.is(renderSite(buildSiteModel(loadSiteInputs({ root: ws }, 'full', specs, specs)), '/* vendor */'), html, 'same inputs, same bytes');
+    assert.is(renderSite(buildSiteModel(loadSiteInputs({ root: ws }, 'full', specs, specs, true)), '/* vendor */'), html, 'same inputs, same bytes');
     assert.match(html, '<span class="state bad">invalid: golden/full/wasm/batchnorm.seed_2.json: invalid:');
     assert.match(html, '<span class="state none">no result</span>');
     assert.match(html, 'verify: FAIL (1)');
   } finally {
     rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test('the committed page reads goldens only and names them by a digest that sha256sum gives too, in any clone', () => {
+  const ws = workspace();
+  const clone = mkdtempSync(join(tmpdir(), 'normreg-site-clone-'));
+  try {
+    const g4 = JSON.parse(readFileSync(join(ws, 'golden/full/wasm/batchnorm.seed_4.json'), 'utf8'));
+    g4.epochs[0].testAcc += 0.01;
+    mkdirSync(join(ws, 'results/full/batchnorm.seed_4'), { recursive: true });
+    writeFileSync(join(ws, 'results/full/batchnorm.seed_4/result.json'), JSON.stringify(g4));
+    const specs = loadSpecs(listSpecFiles(join(ws, 'specs')), 'full');
+    const m = buildSiteModel(loadSiteInputs({ root: ws }, 'full', specs, specs, false));
+    assert.equal(m.runs.map((r) => [r.source, r.verify]), specs.map(() => ['golden', null]));
+    assert.is(m.counts.results, 0);
+    const shell = execFileSync('sh', ['-c', 'cd golden/full/wasm && LC_ALL=C ls *.json | xargs cat | sha256sum'], { cwd: ws }).toString().split(' ')[0];
+    assert.equal(m.goldens, { dir: 'golden/full/wasm', files: 5, sha256: shell });
+
+    cpSync(ws, clone, { recursive: true });
+    const html = renderSite(m, '');
+    assert.is(renderSite(buildSiteModel(loadSiteInputs({ root: clone }, 'full', specs, specs, false)), ''), html, 'another clone, the same page');
+    writeFileSync(join(clone, 'golden/full/wasm/batchnorm.json'), readFileSync(join(clone, 'golden/full/wasm/batchnorm.json'), 'utf8') + '\n');
+    assert.is.not(buildSiteModel(loadSiteInputs({ root: clone }, 'full', specs, specs, false)).goldens!.sha256, shell, 'a golden\'s bytes change the digest');
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+    rmSync(clone, { recursive: true, force: true });
   }
 });
 
