@@ -4,9 +4,11 @@
  * Why this rule: another backend's float arithmetic differs in the last bits, and training
  * amplifies that into a different trajectory, as a different seed does. So the difference
  * between the two backends' runs is judged like the difference between two independent seeds:
- * its std is s·√2, where s is the seed-to-seed std of the committed reference goldens, and the
- * band is K of those (K = 3). s is the experiment's own (when it has at least MIN_SEEDS committed
- * seeds) or the profile's pooled s (root mean square over the experiments that have them). */
+ * its std is σ·√2, and the band is K of those (K = 3). σ is the seed-to-seed std of the committed
+ * reference goldens, the experiment's own (at least MIN_SEEDS seeds) or the profile's pooled one,
+ * taken at its one-sided 95% upper confidence bound (chi-square): a std from 3 seeds can be far
+ * too small (measured: smoke BatchNorm's 3 test losses lie within 0.0015 of each other, while
+ * TensorFlow's seed 2 lands 0.008 away), and the bound widens the band by what n seeds can't rule out. */
 import type { ResultPayload } from '../result/types.js';
 import type { Difference } from './compare.js';
 
@@ -31,6 +33,17 @@ export interface CrossTolerances {
 
 /** A golden's run name without its seed suffix: the experiment whose seeds it belongs to. */
 export const experimentOf = (run: string): string => run.replace(/\.seed_\d+$/, '');
+
+/** chi-square's 5% quantile for df degrees of freedom: the table to 9, Wilson–Hilferty beyond (within 1%) */
+const CHI2_05 = [0, 0.00393, 0.1026, 0.3518, 0.7107, 1.1455, 1.6354, 2.1673, 2.7326, 3.3251];
+export function chi2Lower05(df: number): number {
+  if (df < CHI2_05.length) return CHI2_05[df];
+  const c = 2 / (9 * df);
+  return df * (1 - c - 1.6449 * Math.sqrt(c)) ** 3;
+}
+
+/** The 95% upper confidence bound of σ, from a sample std s with df degrees of freedom. */
+export const sigmaUpper = (s: number, df: number): number => s * Math.sqrt(df / chi2Lower05(df));
 
 function sampleStd(xs: number[]): number {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -59,15 +72,18 @@ export function deriveCrossTolerances(profile: string, goldens: ResultPayload[])
     spread[name] = { seeds: runs.map((r) => r.seed), std };
   }
   const names = Object.keys(spread).sort();
-  const band = (s: number) => roundUp(K * Math.SQRT2 * s);
+  const band = (s: number, df: number) => roundUp(K * Math.SQRT2 * sigmaUpper(s, df));
+  const df = (n: string) => spread[n].seeds.length - 1;
+  const dfAll = names.reduce((a, n) => a + df(n), 0);
   const metrics = Object.fromEntries(CROSS_METRICS.map((m) => {
-    const pooled = names.length ? Math.sqrt(names.reduce((a, n) => a + spread[n].std[m] ** 2, 0) / names.length) : null;
-    return [m, { pooled: pooled === null ? null : band(pooled), experiments: Object.fromEntries(names.map((n) => [n, band(spread[n].std[m])])) }];
+    // pooled: the df-weighted mean of the variances, with the df of them all
+    const pooled = names.length ? Math.sqrt(names.reduce((a, n) => a + df(n) * spread[n].std[m] ** 2, 0) / dfAll) : null;
+    return [m, { pooled: pooled === null ? null : band(pooled, dfAll), experiments: Object.fromEntries(names.map((n) => [n, band(spread[n].std[m], df(n))])) }];
   })) as CrossTolerances['metrics'];
   for (const n of names) for (const m of CROSS_METRICS) spread[n].std[m] = Number(spread[n].std[m].toPrecision(6));
   return {
     format: 1, profile, reference: REFERENCE, k: K, minSeeds: MIN_SEEDS,
-    rule: `allowed |Δ| = ${K} × √2 × s, s = the seed-to-seed sample std of the ${REFERENCE} goldens of the run's experiment (>= ${MIN_SEEDS} seeds), else the profile's pooled s`,
+    rule: `allowed |Δ| = ${K} × √2 × σ95, σ95 = the 95% upper confidence bound (chi-square) of the seed-to-seed std of the ${REFERENCE} goldens of the run's experiment (>= ${MIN_SEEDS} seeds), else of the profile's pooled std`,
     metrics, spread,
   };
 }

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compareCross, crossToleranceFor, deriveCrossTolerances, experimentOf, roundUp } from '../../src/verify/crossBackend.js';
+import { chi2Lower05, compareCross, crossToleranceFor, deriveCrossTolerances, experimentOf, roundUp, sigmaUpper } from '../../src/verify/crossBackend.js';
 import type { ResultPayload } from '../../src/result/types.js';
 
 const run = (name: string, seed: number, best: [number, number, number], backend = 'wasm'): ResultPayload => ({
@@ -31,12 +31,21 @@ test('roundUp keeps 4 significant digits and never rounds down', () => {
   assert.is(roundUp(0), 0);
 });
 
-test('derive: own band from >= 3 seeds (3·√2·s), experiments with fewer seeds left to the pooled band', () => {
+test('chi-square 5% quantiles: the table, and Wilson–Hilferty within 1% beyond it', () => {
+  assert.is(chi2Lower05(2), 0.1026);
+  assert.is(chi2Lower05(4), 0.7107);
+  for (const [df, exact] of [[10, 3.9403], [20, 10.8508], [30, 18.4927]]) assert.ok(Math.abs(chi2Lower05(df) / exact - 1) < 0.01, `df ${df}: ${chi2Lower05(df)}`);
+  // 3 seeds: σ may be up to 4.4 times the sample std; 5 seeds: 2.4 times
+  assert.ok(Math.abs(sigmaUpper(1, 2) - 4.415) < 0.001);
+  assert.ok(Math.abs(sigmaUpper(1, 4) - 2.372) < 0.001);
+});
+
+test('derive: own band from >= 3 seeds (3·√2·σ95), experiments with fewer seeds left to the pooled band', () => {
   assert.equal(Object.keys(t.spread), ['bn', 'ln']);
   assert.equal(t.spread.bn.seeds, [1, 2, 3]);
-  assert.is(t.metrics.bestTestAcc.experiments.bn, roundUp(3 * Math.SQRT2 * 0.2));
-  assert.is(t.metrics.bestTestAcc.experiments.ln, roundUp(3 * Math.SQRT2 * Math.sqrt(0.12)));
-  assert.is(t.metrics.bestTestAcc.pooled, roundUp(3 * Math.SQRT2 * Math.sqrt((0.04 + 0.12) / 2)));
+  assert.is(t.metrics.bestTestAcc.experiments.bn, roundUp(3 * Math.SQRT2 * sigmaUpper(0.2, 2)));
+  assert.is(t.metrics.bestTestAcc.experiments.ln, roundUp(3 * Math.SQRT2 * sigmaUpper(Math.sqrt(0.12), 2)));
+  assert.is(t.metrics.bestTestAcc.pooled, roundUp(3 * Math.SQRT2 * sigmaUpper(Math.sqrt((0.04 + 0.12) / 2), 4)));
   assert.is(t.metrics.bestTrainAcc.experiments.bn, 0);
   assert.not.ok('gn' in t.metrics.bestTestAcc.experiments);
   // the input order does not matter
@@ -51,13 +60,14 @@ test('crossToleranceFor: own band for any seed of the experiment, else pooled; n
 });
 
 test('compareCross: within the band passes; each metric outside it fails, naming the band', () => {
-  const band = t.metrics.bestTestAcc.experiments.bn; // 0.8486
+  const band = t.metrics.bestTestAcc.experiments.bn; // 3.747
+  assert.is(band, 3.747);
   assert.equal(compareCross(run('bn', 1, [98, 99.0 + band - 1e-9, 0.02], 'tensorflow'), goldens[0], t), []);
   const d = compareCross(run('bn', 1, [98.01, 99.0 + band + 0.001, 0.021], 'tensorflow'), goldens[0], t);
   assert.equal(d.map((x) => x.pointer), ['/best/bestTrainAcc', '/best/bestTestAcc', '/best/bestTestLoss']);
   assert.is(d[1].allowed, band);
   assert.is(d[1].expected, 99.0);
-  assert.match(d[1].reason, /cross-backend band \[98\.1514, 99\.8486\] \(reference 99 ± 0\.8486\)/);
+  assert.match(d[1].reason, /cross-backend band \[95\.2530, 102\.7470\] \(reference 99 ± 3\.747\)/);
 });
 
 test('compareCross: spec, data, epoch count and the lr schedule must agree exactly', () => {
