@@ -13,7 +13,7 @@ const LAYERS = [
   ['plan'], //                               what to run and why (fingerprints, decisions, estimate)
   ['run', 'report'], //                      execute a plan; tables, README, figures from payloads
   ['verify'], //                             results against goldens, figures, README
-  ['shard', 'bench', 'setup'], //            split/merge plans; speed benchmarks; TensorFlow setup
+  ['shard', 'bench', 'setup', 'site'], //    split/merge plans; speed benchmarks; TensorFlow setup; the HTML report site
   ['pipeline', 'slurm'], //                  the steps strung together for reproduce, verify, merge; SLURM jobs
   ['commands'], //                           parse flags, call the core, print
   ['cli.ts'], //                             dispatch

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'RESULT_CORRUPT'
   | 'RESULT_MISSING'
   | 'CLAIMS_INVALID'
+  | 'REPORT_SITE'
   | 'SHARD_CORRUPT'
   | 'BACKEND'
   | 'RUN'

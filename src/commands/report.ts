@@ -6,11 +6,20 @@ import { lockWorkspace } from './session.js';
 import { checkInputs } from '../verify/inputs.js';
 import { isReference } from '../workspace/paths.js';
 import { docsSummary, tableBody, writeReport } from '../pipeline/verifyReport.js';
+import { writeSitesDespite } from '../pipeline/site.js';
 
 export async function cmdReport(values: Values): Promise<number> {
   const c = common(values);
-  await checkInputs(c.ws, c.specs, c.all, { goldens: true });
-  const { collected, body } = tableBody(c);
+  let table: ReturnType<typeof tableBody>;
+  try {
+    await checkInputs(c.ws, c.specs, c.all, { goldens: true });
+    table = tableBody(c);
+  } catch (e) {
+    const site = !values.json && isReference(c.ws) ? writeSitesDespite(c, e) : null;
+    if (site) process.stdout.write(`${site}\n`);
+    throw e;
+  }
+  const { collected, body } = table;
   if (values.json) {
     const claims = evaluateClaims(loadClaims(c.ws.root, collected.known), collected.rows);
     process.stdout.write(JSON.stringify({ profile: c.profile, rows: jsonRows(collected.rows), pending: collected.pending, claims }, null, 2) + '\n');
@@ -24,7 +33,7 @@ export async function cmdReport(values: Values): Promise<number> {
   const release = await lockWorkspace(c, values, 'report');
   try {
     const r = await writeReport(c, collected);
-    process.stdout.write(`${body}\n\n${r.rows} row(s), profile ${c.profile}; ${r.figures} figure(s) redrawn in reports/${c.profile}/\n${docsSummary(c.profile, r.docs)}\n`);
+    process.stdout.write(`${body}\n\n${r.rows} row(s), profile ${c.profile}; ${r.figures} figure(s) redrawn in reports/${c.profile}/\n${docsSummary(c.profile, r.docs)}\n${r.site}\n`);
     return 0;
   } finally {
     release();

@@ -11,6 +11,7 @@ import { runNames } from '../verify/inputs.js';
 import { isExact, toleranceFor } from '../verify/compare.js';
 import { isReference } from '../workspace/paths.js';
 import { writeCrossFile } from '../verify/crossFile.js';
+import { staleSite, writeSites } from './site.js';
 
 const EXACT_METRICS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr', 'bestTrainAcc', 'bestTestAcc', 'bestTestLoss'];
 import { printFigures, printVerify } from './print.js';
@@ -31,13 +32,14 @@ export async function checkFigures(c: Common, mode: UpdateMode, checkStale: bool
   return printFigures(verdicts, checkStale ? staleReportFigures(c.ws.root, c.profile, drawn) : [], process.stdout);
 }
 
-export async function writeReport(c: Common, collected = collectRows(c.ws, c.specs, c.all)): Promise<{ rows: number; figures: number; docs: ReturnType<typeof writeDocBlocks> }> {
+export async function writeReport(c: Common, collected = collectRows(c.ws, c.specs, c.all)): Promise<{ rows: number; figures: number; docs: ReturnType<typeof writeDocBlocks>; site: string }> {
   const bodies = docBodies(c.ws, c.profile, collected, c.all);
   loadDocFiles(c.ws.root); // a malformed marker stops the report before anything is written
   const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0, runNames(c.all));
   const figures = writeReportFigures(c.ws.root, c.profile, drawn);
   writeCrossFile(c.ws, c.profile);
-  return { rows: collected.rows.length, figures, docs: writeDocBlocks(c.ws.root, bodies) };
+  const docs = writeDocBlocks(c.ws.root, bodies);
+  return { rows: collected.rows.length, figures, docs, site: writeSites(c) };
 }
 
 /** What report did to the docs, in one line, then one line per block no file holds. */
@@ -47,11 +49,11 @@ export function docsSummary(profile: string, d: { updated: string[]; blocks: num
   return [`docs: ${what}`, ...d.hints.map((h) => `docs: ${h}`)].join('\n');
 }
 
-/** The profile's stale doc blocks (verify); block hints go to stdout as notes. */
+/** The profile's stale doc blocks and committed report site (verify); block hints go to stdout as notes. */
 export function checkDocs(c: Common): string[] {
   const r = staleDocBlocks(c.ws.root, docBodies(c.ws, c.profile, collectRows(c.ws, c.specs, c.all), c.all));
   for (const h of r.hints) process.stdout.write(`note    ${h}\n`);
-  return r.stale;
+  return [...r.stale, ...staleSite(c)];
 }
 
 export function tableBody(c: Common) {
@@ -71,7 +73,7 @@ async function verifyAndReport(c: Common, mode: UpdateMode, complete: boolean): 
   const figFailed = await checkFigures(c, mode, complete && !write && reference);
   if (write) {
     const r = await writeReport(c);
-    process.stdout.write(`report: ${r.figures} figure(s) redrawn in reports/${c.profile}/\n${docsSummary(c.profile, r.docs)}\n`);
+    process.stdout.write(`report: ${r.figures} figure(s) redrawn in reports/${c.profile}/\n${docsSummary(c.profile, r.docs)}\n${r.site}\n`);
   }
   return outcome.ok && figFailed === 0;
 }

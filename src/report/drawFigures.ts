@@ -5,6 +5,7 @@ import type { ResultPayload } from '../result/types.js';
 import type { ResolvedSpec } from '../spec/types.js';
 import { loadFigureConfig, renderCurveFigure, renderMisclassifiedFigure, selectResults } from './figures.js';
 import { loadDatasetFor } from '../data/dataset.js';
+import { drawHeatmaps } from './drawHeatmaps.js';
 
 export interface DrawnFigure { file: string; png: Buffer }
 
@@ -28,5 +29,7 @@ export async function drawFigures(root: string, specs: ResolvedSpec[], payloads:
     const ds = loadDatasetFor(spec);
     out.push({ file: `misclassified-${p.name}.png`, png: await renderMisclassifiedFigure(p, ds.test.images, cfg.misclassified.count) });
   }
+  // a sweep's heatmap needs all its runs: drawHeatmaps skips an incomplete sweep
+  out.push(...(await drawHeatmaps(specs, payloads)));
   return out;
 }

@@ -6,7 +6,7 @@ import { mean } from '../util/stats.js';
 import type { TableRow } from './rows.js';
 
 /** |Δ| above this (percentage points, train or test accuracy) is flagged */
-const FLAG_PP = 0.3;
+export const FLAG_PP = 0.3;
 
 interface StudyPair { kind: 'final' | 'best'; train?: number; test?: number }
 

@@ -48,8 +48,14 @@ export function goldenFigurePath(root: string, profile: string, backend: string,
 export function reportFigurePath(root: string, profile: string, file: string): string {
   return join(root, 'reports', profile, file);
 }
+/** the profile's report site, from the committed goldens: reports/<profile>/site/index.html */
+export const siteIndexPath = (root: string, profile: string) => join(root, 'reports', profile, 'site', 'index.html');
+/** the site with this workspace's local results and verify's verdicts on them (never committed) */
+export const localSiteIndexPath = (ws: Workspace, profile: string) => join(resultsProfileDir(ws, profile), 'site', 'index.html');
+/** where the last verify left the difference images of failed figures */
+export const figureDiffDir = (root: string, profile: string) => join(root, 'results', profile, 'figures');
 /** where a failed figure comparison leaves its difference image */
-export const figureDiffPath = (root: string, profile: string, file: string) => join(root, 'results', profile, 'figures', file.replace(/\.png$/, '.diff.png'));
+export const figureDiffPath = (root: string, profile: string, file: string) => join(figureDiffDir(root, profile), file.replace(/\.png$/, '.diff.png'));
 
 /** the figure declarations, relative to the workspace root */
 const FIGURE_CONFIG = 'reports/figures.json';

@@ -33,6 +33,9 @@ test('goldens, claims, figures and results: exit 2 with file, pointer and fix; R
   assert.is(highReport.exitCode, 2);
   assert.match(highReport.stderr, 'golden/smoke/wasm/a.json /best/bestTestAcc: corrupt golden file: must be number (got "high")');
   readmeUnchanged();
+  // the report site is still written, showing the run as invalid, and the terminal says so
+  assert.match(highReport.stdout, 'site: a: golden/smoke/wasm/a.json: invalid: golden/smoke/wasm/a.json /best/bestTestAcc: must be number (got "high")');
+  assert.match(readFileSync(join(ws, 'reports/smoke/site/index.html'), 'utf8'), '<span class="state bad">invalid: golden/smoke/wasm/a.json: invalid:');
   const highJson = await normreg(ws, ['report', ...SMOKE, '--json']);
   assert.is(highJson.exitCode, 2);
   assert.is(highJson.stdout, '');
@@ -55,6 +58,11 @@ test('goldens, claims, figures and results: exit 2 with file, pointer and fix; R
   const tornVerify = await normreg(ws, ['verify', ...SMOKE], CI);
   assert.is(tornVerify.exitCode, 2);
   writeFileSync(gp, goldenText);
+  // the page the refused reports wrote shows the run as invalid: now stale, and verify says so
+  const staleSite = await normreg(ws, ['verify', ...SMOKE], CI);
+  assert.is(staleSite.exitCode, 1, staleSite.stdout + staleSite.stderr);
+  assert.match(staleSite.stdout, 'FAIL    reports/smoke/site/index.html (the report site) is stale');
+  rmSync(join(ws, 'reports/smoke/site'), { recursive: true });
   assert.is((await normreg(ws, ['verify', ...SMOKE], CI)).exitCode, 0);
 
   // claims.json naming an unknown metric, then an experiment no spec declares
@@ -77,7 +85,7 @@ test('goldens, claims, figures and results: exit 2 with file, pointer and fix; R
   assert.is(fig.exitCode, 2);
   assert.match(fig.stderr, 'reports/figures.json /misclassified/count: must be integer (got string) (fix: use a whole number of digits per grid from 1 to 100)');
   readmeUnchanged();
-  assert.not.ok(existsSync(join(ws, 'reports/smoke')));
+  assert.not.ok(existsSync(join(ws, 'reports/smoke/misclassified-a.png')));
   writeFileSync(join(ws, 'reports/figures.json'), JSON.stringify({ curves: [{ name: 'c', title: 'C', experiments: ['a', 'b'], metrics: ['testAcc'] }], misclassified: { experiments: '*', count: 4 } }));
   const figRun = await normreg(ws, ['reproduce', ...SMOKE, '--backend', 'wasm']);
   assert.is(figRun.exitCode, 2);
