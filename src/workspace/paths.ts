@@ -51,7 +51,7 @@ export function reportFigurePath(root: string, profile: string, file: string): s
 /** the profile's report site, from the committed goldens: reports/<profile>/site/index.html */
 export const siteIndexPath = (root: string, profile: string) => join(root, 'reports', profile, 'site', 'index.html');
 /** the site with this workspace's local results and verify's verdicts on them (never committed) */
-export const localSiteIndexPath = (ws: Workspace, profile: string) => join(resultsProfileDir(ws, profile), 'site', 'index.html');
+export const localSiteIndexPath = (ws: Workspace, profile: string) => join(resultsRoot(ws), 'site', `${profile}${isReference(ws) ? '' : `.${ws.backend}`}`, 'index.html');
 /** where the last verify left the difference images of failed figures */
 export const figureDiffDir = (root: string, profile: string) => join(root, 'results', profile, 'figures');
 /** where a failed figure comparison leaves its difference image */

@@ -262,21 +262,22 @@ test('shards of a selection (--only, --seeds) merge with the selection their man
 test('shards on another backend (tfjs cpu) merge into results/smoke.cpu/ and its goldens; shards of two backends are refused', async () => {
   const specs = () => ({ 'a.json': tinySpec('a'), 'b.json': tinySpec('b', { model: { norm: 'layer' } }) });
   const CPU = ['--profile', 'smoke', '--backend', 'cpu'];
+  const NEW = ['--update', 'new']; // a non-reference backend's goldens are written only when asked
   const ws = makeWorkspace(specs());
   for (const sh of ['1/2', '2/2']) {
-    const r = await normreg(ws, [...CPU, 'reproduce', '--shard', sh, '-j', '1']);
+    const r = await normreg(ws, [...CPU, 'reproduce', '--shard', sh, '-j', '1', ...NEW]);
     assert.is(r.exitCode, 0, r.stdout + r.stderr);
   }
   assert.ok(existsSync(join(ws, 'results/smoke.cpu/shards/shard-2-of-2.json')));
   assert.not.ok(existsSync(join(ws, 'results/smoke')), 'a cpu shard must not write the reference engine\'s folder');
-  const m = await normreg(ws, ['merge', '--profile', 'smoke']);
+  const m = await normreg(ws, ['merge', '--profile', 'smoke', ...NEW]);
   assert.is(m.exitCode, 0, m.stdout + m.stderr);
   assert.match(m.stdout, 'merge smoke: 2 shard(s), 2 run(s)');
   for (const n of ['a', 'b']) assert.ok(existsSync(join(ws, 'golden/smoke/cpu', `${n}.json`)), n);
   assert.is((await normreg(ws, [...CPU, 'verify'], { CI: 'true' })).exitCode, 0);
   // the merged results equal an unsharded run on the same backend
   const whole = makeWorkspace(specs());
-  assert.is((await normreg(whole, [...CPU, 'reproduce', '-j', '1'])).exitCode, 0);
+  assert.is((await normreg(whole, [...CPU, 'reproduce', '-j', '1', ...NEW])).exitCode, 0);
   for (const n of ['a', 'b']) assert.ok(readFileSync(join(ws, 'results/smoke.cpu', n, 'result.json')).equals(readFileSync(join(whole, 'results/smoke.cpu', n, 'result.json'))), n);
   // a wasm shard beside them: which backend's results would the merge hold? refused
   assert.is((await normreg(ws, [...SMOKE, 'reproduce', '--shard', '1/2', '-j', '1'])).exitCode, 0);

@@ -1,6 +1,6 @@
 /** The committed site through the real CLI, in a copy of the repository at another path (another
  * clone): verify passes on it as committed, flags it when its bytes differ, and report restores it;
- * a local result goes to results/full/site/ and leaves the committed page as it is. */
+ * a local result goes to results/site/full/ and leaves the committed page as it is. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,10 +32,10 @@ test('verify flags a stale committed site; report rewrites it from the goldens a
     const rep = await normreg(ws, ['report', '--profile', 'full']);
     assert.is(rep.exitCode, 0, rep.stderr);
     assert.match(rep.stdout, `site: ${SITE} written (`);
-    assert.match(rep.stdout, 'site: results/full/site/index.html written (');
+    assert.match(rep.stdout, 'site: results/site/full/index.html written (');
     assert.match(rep.stdout, "1 local result(s) with verify's verdicts");
     assert.is(readFileSync(join(ws, SITE), 'utf8'), committed, 'the committed page is the goldens\' page, in any clone');
-    const local = readFileSync(join(ws, 'results/full/site/index.html'), 'utf8');
+    const local = readFileSync(join(ws, 'results/site/full/index.html'), 'utf8');
     assert.match(local, 'from local results where they exist, else goldens');
     assert.match(local, '1 with a local result');
 
