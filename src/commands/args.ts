@@ -69,7 +69,7 @@ export function parseCommandLine(argv: string[]): Invocation {
   }
   if (decl.positionals === 'none' && rest.length) throw new UsageError(`${command} takes no arguments (got ${rest.map((r) => `'${r}'`).join(' ')})`, `normreg ${command} --help lists what it takes`);
   const { values } = parseArgs({ args: argv, options: FLAGS, strict: false, allowPositionals: true });
-  return { kind: 'run', command, values: values as Values, positionals: rest };
+  return { kind: 'run', command, values: { ...values } as Values, positionals: rest };
 }
 
 /** Experiment names given as arguments join --only; a spec file (specs/batchnorm.json) stands for

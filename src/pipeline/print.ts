@@ -62,7 +62,7 @@ export function renderVerifyVerdict(o: VerifyOutcome, figuresFailed: number): st
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const results = compared === 0 && written === 0
     ? `compared 0 results (${plural(noResult, 'run has', 'runs have')} no result; \`npx normreg reproduce --profile ${o.profile}\` makes them)`
-    : `compared ${plural(compared, 'result', 'results')} with their goldens: ${differ ? `${differ} differ or lack a golden` : 'all match'}${written ? `; wrote ${plural(written, 'golden', 'goldens')}` : ''}${noResult ? `; ${noResult} without result` : ''}`;
+    : `compared ${plural(compared, 'result', 'results')} with ${compared === 1 ? 'its golden' : 'their goldens'}: ${differ ? `${differ} differ or lack a golden` : 'all match'}${written ? `; wrote ${plural(written, 'golden', 'goldens')}` : ''}${noResult ? `; ${noResult} without result` : ''}`;
   const docs = o.staleDocs === null ? 'README/docs not checked (verify checks them for a whole profile of the wasm engine)'
     : o.staleDocs.length ? `${plural(o.staleDocs.length, 'generated block is', 'generated blocks are')} stale`
     : 'the committed goldens and README/docs agree';
