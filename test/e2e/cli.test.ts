@@ -28,8 +28,9 @@ test('usage errors exit 2', async () => {
   const ci = await normreg(ws, ['reproduce', '--profile', 'smoke', '--update', 'new'], { CI: 'true' });
   assert.is(ci.exitCode, 2);
   assert.match(ci.stderr, 'CI never writes goldens');
-  for (const cmd of ['reproduce', 'bench']) {
-    const t = await normreg(ws, [cmd, '--profile', 'smoke', '--threads', '3', '--steps', '1']);
+  for (const args of [['reproduce', '--profile', 'smoke'], ['bench', '--steps', '1']]) {
+    const cmd = args[0];
+    const t = await normreg(ws, [...args, '--threads', '3']);
     assert.is(t.exitCode, 2, `${cmd}: ${t.stderr}`);
     assert.match(t.stderr, "--threads must be 1, 2 or auto (got '3')");
   }
