@@ -113,7 +113,8 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
   assert.match(stale.stdout, 'README.md: the smoke results table is stale');
 
   // obsolete goldens are reported
-  writeFileSync(join(ws, 'golden/smoke/wasm/gone.json'), readFileSync(gp));
+  // an obsolete golden that is itself sound (a golden holding another run's name is corrupt, exit 2)
+  writeFileSync(join(ws, 'golden/smoke/wasm/gone.json'), JSON.stringify({ ...JSON.parse(readFileSync(gp, 'utf8')), name: 'gone' }));
   await normreg(ws, ['report', '--profile', 'smoke']);
   const obs = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
   assert.match(obs.stdout, 'obsolete golden/smoke/wasm/gone.json');
