@@ -1,7 +1,10 @@
 /** normreg command line: dispatches to src/commands/<name>.ts. Exit codes: 0 ok, 1 results
  * outside tolerance (or stale report), 2 usage / spec / file errors. */
 import { NormregError, UsageError, formatProblem } from './errors.js';
-import { parse } from './commands/args.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseCommandLine, withNames } from './commands/args.js';
+import { COMMANDS } from './commands/table.js';
+import { renderCommandHelp, renderGlobalHelp } from './commands/help.js';
 import { cmdReproduce } from './commands/reproduce.js';
 import { cmdWorker } from './commands/worker.js';
 import { cmdMerge } from './commands/merge.js';
@@ -11,63 +14,32 @@ import { cmdList, cmdValidate } from './commands/validate.js';
 import { cmdSetup } from './commands/setup.js';
 import { cmdSlurm } from './commands/slurm.js';
 
-const HELP = `normreg: reproduce "Normalization and Regularization on MNIST" from declarative specs
+/** normreg's version, from its package.json */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
-Usage: normreg <command> [options]
-
-Commands:
-  validate [FILE...]      check spec files, their datasets and networks (default: specs/*.json); exit 0 valid, 2 invalid
-  list                    list the experiments the specs declare
-  reproduce               train, then verify against goldens, then regenerate the report
-  verify                  compare stored results with goldens (no training); checks the generated docs are current
-  report                  regenerate the tables in README.md and docs/*.md, and the figures, from results (or goldens)
-  merge [DIR...]          combine the results of \`reproduce --shard\` runs (with the --only and
-                          --seeds they were made with), then verify and report
-  slurm --shards N        submit the selection to SLURM: an array job (one task per shard, balanced
-                          by training images) and an afterok job that merges, verifies and reports;
-                          [--partition P] [--time T] [--cpus-per-task C] [--sbatch-arg ARG]...;
-                          --dry prints the scripts and each shard's plan; --wait follows the jobs
-                          and exits with their verdict (docs/cluster.md)
-  setup tensorflow        build TensorFlow's binding from a TensorFlow wheel (pip) for --backend tensorflow;
-                          [--gpu] tensorflow-gpu (CUDA 12 wheels), [--wheel FILE], [--python P]
-  bench                   training-speed benchmark (see docs/backends.md); --compare-pytorch [--python P]
-                          [--rounds N] alternates with the study's PyTorch and prints ratios;
-                          --engines wasm,tensorflow: each engine in its own process, one table
-
-Options:
-  --profile full|smoke    which profile (default full)
-  --only NAME,...         restrict to these experiments (a spec, a sweep, one run, or a tag:
-                          'table' = the study's seven rows)
-  --seeds LIST            run every selected experiment under these seeds: 1,2,3 or 1-5
-  --backend B             auto|tensorflow-gpu|tensorflow|wasm|cpu (default auto)
-  --update none|new|all   golden update mode (default: none under CI=true, else new)
-  --json                  (report) print the table rows as JSON
-  --jobs N, -j N          (reproduce) parallel runs, one child process each (default: cores / threads per run)
-  --threads 1|2|auto      (reproduce, bench) wasm kernel threads per run; results are the same bytes
-                          either way (default auto: 2 when one run trains, else 1; bench: 2).
-                          tensorflow backends: --threads N intra-op threads (default: all cores), part of
-                          a run's environment (they change TensorFlow's bits); --inter-threads N (default 1)
-  --force                 (reproduce) re-train even where the stored result is current
-  --dry                   (reproduce) print the plan, its expected duration and why each run is
-                          (not) re-run; train nothing
-  --shard I/N             (reproduce) run only the I-th of N parts of the plan (balanced by training
-                          images; copies stay with their source); auto: from a SLURM array's
-                          SLURM_ARRAY_TASK_ID/_MIN/_COUNT; auto/N: the same checked against N, or a
-                          Kubernetes Indexed Job's JOB_COMPLETION_INDEX (0-based) of N
-  --no-wait               refuse instead of waiting when another command holds the workspace lock
-  --specs DIR             spec directory (default: specs)
-  -h, --help              this help
-
-Exit codes: 0 success, 1 results outside tolerance, 2 usage/spec/file error.`;
+/** -C DIR: run as if started in DIR (like git -C). */
+function enterWorkspace(dir: string | undefined): void {
+  if (dir === undefined) return;
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`-C ${dir}: no such folder`, 'name the workspace folder, the one that holds specs/');
+  process.chdir(dir);
+}
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv);
-  const [cmd, ...rest] = positionals;
-  if (values.help || !cmd) {
-    process.stdout.write(HELP + '\n');
-    return cmd || values.help ? 0 : 2;
+  const inv = parseCommandLine(argv);
+  if (inv.kind === 'version') {
+    process.stdout.write(`normreg ${version()}\n`);
+    return 0;
   }
-  switch (cmd) {
+  if (inv.kind === 'help') {
+    (inv.exitCode ? process.stderr : process.stdout).write((inv.command ? renderCommandHelp(inv.command) : renderGlobalHelp(version())) + '\n');
+    return inv.exitCode;
+  }
+  const { command, positionals: rest } = inv;
+  enterWorkspace(inv.values.workspace);
+  const values = COMMANDS[command].positionals === 'names' ? withNames(inv.values, rest) : inv.values;
+  switch (command) {
     case 'validate': return cmdValidate(values, rest);
     case 'list': return cmdList(values);
     case 'reproduce': return cmdReproduce(values);
@@ -77,9 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'worker': return cmdWorker(values);
     case 'setup': return cmdSetup(values, rest);
     case 'slurm': return cmdSlurm(values, argv);
-    case 'bench': return (await import('./commands/bench.js')).cmdBench(values);
-    default:
-      throw new UsageError(`unknown command '${cmd}'`, 'see `normreg --help`');
+    default: return (await import('./commands/bench.js')).cmdBench(values);
   }
 }
 

@@ -8,7 +8,7 @@ import { EXIT_INTERRUPTED } from '../run/pool.js';
 import { estimateLine } from '../bench/planEstimate.js';
 import { planWithCopies, renderHeader, renderOutcome, toTrain, trainPlan, verifyTrained } from '../pipeline/reproduce.js';
 import { printPlan } from '../pipeline/print.js';
-import { common, selectionOf, updateMode, type Values } from './args.js';
+import { common, nothingPending, selectionOf, updateMode, type Values } from './args.js';
 import { oneOf, parseJobs, parseShard, tfThreadsFor } from './flags.js';
 import { interruptHandler, lockWorkspace } from './session.js';
 
@@ -17,7 +17,12 @@ function workerArgs(values: Values, profile: string, backend: BackendInfo, name:
 }
 
 export async function cmdReproduce(values: Values): Promise<number> {
-  const c0 = common(values);
+  const c0 = common(values, undefined, { allowEmpty: true });
+  const none = nothingPending(c0);
+  if (none) {
+    process.stdout.write(`normreg reproduce: ${none}\n`);
+    return 0;
+  }
   updateMode(values); // a wrong --update is refused before anything else
   const shard = parseShard(values.shard, process.env);
   const backendChoice = oneOf('backend', values.backend, BACKEND_CHOICES, 'auto') as BackendChoice;

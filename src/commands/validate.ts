@@ -4,6 +4,8 @@ import type { ResolvedSpec } from '../spec/types.js';
 import { common, type Values } from './args.js';
 import { checkData } from '../data/check.js';
 import { groupsLabel } from '../report/rows.js';
+import { findCopiedSpecs } from '../spec/copies.js';
+import { formatProblem } from '../errors.js';
 
 export function cmdValidate(values: Values, files: string[]): number {
   const c = common(values, files);
@@ -11,7 +13,17 @@ export function cmdValidate(values: Values, files: string[]): number {
   const byFile = new Map<string, ResolvedSpec[]>();
   for (const s of c.specs) byFile.set(s.file, [...(byFile.get(s.file) ?? []), s]);
   for (const [file, runs] of byFile) process.stdout.write(`valid   ${relative(process.cwd(), file)} (${runs.length === 1 ? runs[0].name : `${runs.length} runs`})\n`);
+  // copies are judged among every spec of the folder, also when some files are named (if the rest load)
+  for (const w of findCopiedSpecs(c.all, files.length ? folderSpecs(values) ?? c.all : c.all)) process.stderr.write(`normreg: warning: ${formatProblem(w)}\n`);
   return 0;
+}
+
+function folderSpecs(values: Values): ResolvedSpec[] | null {
+  try {
+    return common(values).all;
+  } catch {
+    return null;
+  }
 }
 
 export function cmdList(values: Values): number {

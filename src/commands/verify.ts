@@ -1,14 +1,18 @@
 /** normreg verify: compare stored results with goldens (no training); check the generated doc blocks are current. */
 import { verifyAll } from '../verify/verify.js';
-import { checkInputs } from '../verify/inputs.js';
+import { anythingToCompare, checkInputs } from '../verify/inputs.js';
+import { UsageError } from '../errors.js';
 import { common, updateMode, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { isReference } from '../workspace/paths.js';
-import { printVerify } from '../pipeline/print.js';
+import { printVerify, renderVerifyVerdict } from '../pipeline/print.js';
 import { checkDocs, checkFigures } from '../pipeline/verifyReport.js';
 
 export async function cmdVerify(values: Values): Promise<number> {
   const c = common(values);
+  const sel = [values.only !== undefined ? `--only ${values.only}` : '', values.seeds !== undefined ? `--seeds ${values.seeds}` : ''].filter(Boolean).join(' ');
+  if (c.filtered && !anythingToCompare(c.ws, c.specs))
+    throw new UsageError(`verify ${sel}: none of the ${c.specs.length} selected run(s) has a result or a golden, so there is nothing to compare`, `make them first (npx normreg reproduce --profile ${c.profile} ${sel}), or select runs that have goldens (normreg list)`);
   const mode = values.update === undefined ? 'none' : updateMode(values);
   // comparing only reads; writing goldens (--update) takes the workspace lock like reproduce
   const release = mode === 'none' ? () => {} : await lockWorkspace(c, values, 'verify');
@@ -19,6 +23,7 @@ export async function cmdVerify(values: Values): Promise<number> {
     const outcome = verifyAll(c.ws, c.specs, mode, { checkObsolete: !c.filtered, staleDocs, checkCrossFile: !c.filtered && reference });
     printVerify(outcome, process.stdout);
     const figFailed = await checkFigures(c, mode, !c.filtered && reference);
+    process.stdout.write(renderVerifyVerdict(outcome, figFailed));
     return outcome.ok && figFailed === 0 ? 0 : 1;
   } finally {
     release();

@@ -50,3 +50,21 @@ export function printFigures(verdicts: FigureVerdict[], stale: string[], out: No
 export function printPlan(plan: PlannedRun[], out: NodeJS.WriteStream): void {
   for (const p of plan) out.write(`${p.decision.action.padEnd(7)} ${p.spec.name}: ${p.decision.reasons.map(formatReason).join('; ')}\n`);
 }
+
+/** verify's last line: how many results it compared (none, on a fresh clone) and what the docs
+ * check found, so that a pass with nothing compared never reads like a pass that compared. */
+export function renderVerifyVerdict(o: VerifyOutcome, figuresFailed: number): string {
+  const count = (pred: (s: string) => boolean) => o.verdicts.filter((v) => pred(v.status)).length;
+  const compared = count((s) => s === 'pass' || s === 'fail');
+  const differ = count((s) => s === 'fail' || s === 'missing-golden');
+  const written = count((s) => s === 'written');
+  const noResult = count((s) => s === 'no-result');
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const results = compared === 0 && written === 0
+    ? `compared 0 results (${plural(noResult, 'run has', 'runs have')} no result; \`npx normreg reproduce --profile ${o.profile}\` makes them)`
+    : `compared ${plural(compared, 'result', 'results')} with ${compared === 1 ? 'its golden' : 'their goldens'}: ${differ ? `${differ} differ or lack a golden` : 'all match'}${written ? `; wrote ${plural(written, 'golden', 'goldens')}` : ''}${noResult ? `; ${noResult} without result` : ''}`;
+  const docs = o.staleDocs === null ? 'README/docs not checked (verify checks them for a whole profile of the wasm engine)'
+    : o.staleDocs.length ? `${plural(o.staleDocs.length, 'generated block is', 'generated blocks are')} stale`
+    : 'the committed goldens and README/docs agree';
+  return `verify ${o.profile}: ${results}; ${docs}${figuresFailed ? `; ${plural(figuresFailed, 'figure differs', 'figures differ')}` : ''}\n`;
+}

@@ -8,7 +8,7 @@ import { closestName } from '../util/closest.js';
 
 let compiled: ReturnType<Ajv['compile']> | null = null;
 function validator() {
-  if (!compiled) compiled = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  if (!compiled) compiled = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
   return compiled;
 }
 
@@ -30,12 +30,23 @@ function valueAt(doc: unknown, pointer: string): unknown {
   return cur;
 }
 
-function allowedKeys(schemaPath: string): string[] {
-  // schemaPath like '#/definitions/training/additionalProperties' or '#/additionalProperties'
-  const parts = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
-  let node: any = schema;
-  for (const p of parts) node = node?.[p];
-  return node?.properties ? Object.keys(node.properties) : [];
+/** Names people carry over from other frameworks, for a key they mean: checked before the edit
+ * distance, which would send 'l2' to 'lr'. */
+const KEY_ALIASES: Record<string, string> = {
+  l2: 'weightDecay', weight_decay: 'weightDecay', weightdecay: 'weightDecay', wd: 'weightDecay', l2_penalty: 'weightDecay', l2Penalty: 'weightDecay',
+  l1_penalty: 'l1', l1Penalty: 'l1', learning_rate: 'lr', learningRate: 'lr', batch_size: 'batchSize', batch: 'batchSize',
+  num_epochs: 'epochs', n_epochs: 'epochs', normalization: 'norm', num_groups: 'groups', drop_rate: 'dropout',
+};
+
+/** The keys the object at this error allows (the schema object holding additionalProperties). */
+function allowedKeys(e: ErrorObject): string[] {
+  const props = (e.parentSchema as { properties?: object } | undefined)?.properties;
+  return props ? Object.keys(props) : [];
+}
+
+/** "an integer", "a number or null" */
+function typeWords(type: string): string {
+  return type.split(',').map((t) => (t === 'null' ? 'null' : `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`)).join(' or ');
 }
 
 function toProblem(file: string, doc: unknown, e: ErrorObject, base = ''): Problem {
@@ -44,15 +55,16 @@ function toProblem(file: string, doc: unknown, e: ErrorObject, base = ''): Probl
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
-      const keys = allowedKeys(e.schemaPath);
-      const near = closestName(key, keys);
+      const keys = allowedKeys(e);
+      const alias = KEY_ALIASES[key];
+      const near = alias && keys.includes(alias) ? alias : closestName(key, keys);
       return problem(file, `${ptr}/${key}`, `unknown key '${key}'`,
         near ? `did you mean '${near}'?` : `remove it; allowed keys here: ${keys.join(', ')}`);
     }
     case 'required':
       return problem(file, ptr, `missing required key '${(e.params as { missingProperty: string }).missingProperty}'`, 'add it');
     case 'type':
-      return problem(file, ptr, `must be ${(e.params as { type: string }).type} (got ${describe(got)})`, `write a ${(e.params as { type: string }).type} here`);
+      return problem(file, ptr, `must be ${typeWords(String((e.params as { type: unknown }).type))} (got ${describe(got)})`, `write ${typeWords(String((e.params as { type: unknown }).type))} here`);
     case 'enum':
       return problem(file, ptr, `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')} (got ${describe(got)})`,
         'use one of the listed values');

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
 import { GOLDEN_FIX, payloadProblems } from '../workspace/payloads.js';
-import { goldenPath, goldenPlace, type Workspace } from '../workspace/paths.js';
+import { REFERENCE_BACKEND, goldenPath, goldenPlace, resultPath, type Workspace } from '../workspace/paths.js';
 import { fingerprintSpec } from '../plan/fingerprint.js';
 import { GoldenError, displayPath, problem, type Problem } from '../errors.js';
 import { BACKEND_CHOICES } from '../engine/backend.js';
@@ -53,4 +53,10 @@ export async function checkInputs(ws: Workspace, specs: ResolvedSpec[], all: Res
   loadClaims(ws.root, experimentNames(all));
   const figures = figureConfigPath(ws.root);
   if (existsSync(figures)) await loadFigureConfig(displayPath(figures), runNames(all));
+}
+
+/** Whether any selected run has a result or a golden (of the workspace's backend): a selection
+ * with neither gives verify nothing to compare, ever. */
+export function anythingToCompare(ws: Workspace, specs: ResolvedSpec[]): boolean {
+  return specs.some((s) => existsSync(resultPath(ws, s.profile, s.name)) || existsSync(goldenPath(ws, s.profile, ws.backend ?? REFERENCE_BACKEND, s.name)));
 }

@@ -28,8 +28,9 @@ test('usage errors exit 2', async () => {
   const ci = await normreg(ws, ['reproduce', '--profile', 'smoke', '--update', 'new'], { CI: 'true' });
   assert.is(ci.exitCode, 2);
   assert.match(ci.stderr, 'CI never writes goldens');
-  for (const cmd of ['reproduce', 'bench']) {
-    const t = await normreg(ws, [cmd, '--profile', 'smoke', '--threads', '3', '--steps', '1']);
+  for (const args of [['reproduce', '--profile', 'smoke'], ['bench', '--steps', '1']]) {
+    const cmd = args[0];
+    const t = await normreg(ws, [...args, '--threads', '3']);
     assert.is(t.exitCode, 2, `${cmd}: ${t.stderr}`);
     assert.match(t.stderr, "--threads must be 1, 2 or auto (got '3')");
   }
@@ -112,7 +113,8 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
   assert.match(stale.stdout, 'README.md: the smoke results table is stale');
 
   // obsolete goldens are reported
-  writeFileSync(join(ws, 'golden/smoke/wasm/gone.json'), readFileSync(gp));
+  // an obsolete golden that is itself sound (a golden holding another run's name is corrupt, exit 2)
+  writeFileSync(join(ws, 'golden/smoke/wasm/gone.json'), JSON.stringify({ ...JSON.parse(readFileSync(gp, 'utf8')), name: 'gone' }));
   await normreg(ws, ['report', '--profile', 'smoke']);
   const obs = await normreg(ws, ['verify', '--profile', 'smoke'], { CI: 'true' });
   assert.match(obs.stdout, 'obsolete golden/smoke/wasm/gone.json');

@@ -44,7 +44,7 @@ test('all schema errors at once, with pointers and fixes', () => {
 test('wrong types are named', () => {
   const r = resolveSpec('specs/bn.json', ok({ training: { epochs: '20' } }), 'full');
   assert.is(r.problems[0].pointer, '/training/epochs');
-  assert.match(r.problems[0].message, 'must be integer (got "20")');
+  assert.match(r.problems[0].message, 'must be an integer (got "20")');
 });
 
 test('groups that do not divide the channels are refused, pointing into the profile when set there', () => {
