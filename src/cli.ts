@@ -25,16 +25,21 @@ Commands:
                           --seeds they were made with), then verify and report
   setup tensorflow        build TensorFlow's binding from a TensorFlow wheel (pip) for --backend tensorflow;
                           [--gpu] tensorflow-gpu (CUDA 12 wheels), [--wheel FILE], [--python P]
+  backends [--json]       every backend on this machine: available or not and why, adapter or devices,
+                          versions, threads, and what auto picks now
   bench                   training-speed benchmark (see README); --compare-pytorch [--python P]
                           [--rounds N] alternates with the study's PyTorch and prints ratios;
                           --engines wasm,tensorflow: each engine in its own process, one table
 
 Options:
-  --profile full|smoke    which profile (default full)
+  --profile full|smoke|tiny  which profile (default full; tiny: 256 images, 1 epoch, for slow backends)
   --only NAME,...         restrict to these experiments (a spec, a sweep, one run, or a tag:
                           'table' = the study's seven rows)
   --seeds LIST            run every selected experiment under these seeds: 1,2,3 or 1-5
-  --backend B             auto|tensorflow-gpu|tensorflow|wasm|cpu (default auto)
+  --backend B             auto|tensorflow-gpu|tensorflow|webgpu|wasm|cpu (default auto: tensorflow-gpu
+                          with a GPU, else webgpu on a hardware adapter, else wasm). webgpu takes a
+                          hardware adapter; NORMREG_WEBGPU_ADAPTER=software asks for a software one
+                          (SwiftShader: a CPU emulation, slow)
   --update none|new|all   golden update mode (default: none under CI=true, else new)
   --json                  (report) print the table rows as JSON
   --jobs N, -j N          (reproduce) parallel runs, one child process each (default: cores / threads per run)
@@ -68,6 +73,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'merge': return cmdMerge(values, rest);
     case 'worker': return cmdWorker(values);
     case 'setup': return cmdSetup(values, rest);
+    case 'backends': {
+      const { cmdBackends } = await import('./commands/backends.js');
+      return cmdBackends(values);
+    }
     case 'bench': {
       const { runBench } = await import('./run/bench.js');
       return runBench(values);

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { BACKEND_CHOICES, applyThreads, parseTfThreads, selectBackend, type BackendChoice, type BackendInfo } from '../engine/backend.js';
 import { verifyAll } from '../verify/verify.js';
+import { describeAdapter } from '../engine/adapter.js';
 import { checkInputs } from '../verify/inputs.js';
 import { createWorkerBoard } from '../run/progress.js';
 import { planRuns, type PlannedRun, type RunEnv } from '../run/cache.js';
@@ -72,7 +73,7 @@ export async function cmdReproduce(values: Values): Promise<number> {
   const autoThreads = !jobsGiven && toTrain === 1 && availableParallelism() >= 2 ? 2 : 1;
   backend = await applyThreads(backend, values.threads, autoThreads);
   const jobs = parseJobs(values.jobs, backend, toTrain);
-  process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}${backend.tensorflow ? ` (TensorFlow ${backend.tensorflow.version}, ${backend.tensorflow.intraOpThreads} intra-op / ${backend.tensorflow.interOpThreads} inter-op thread(s) per run)` : ''}\n`);
+  process.stdout.write(`normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}${backend.tensorflow ? ` (TensorFlow ${backend.tensorflow.version}, ${backend.tensorflow.intraOpThreads} intra-op / ${backend.tensorflow.interOpThreads} inter-op thread(s) per run)` : ''}${backend.webgpu ? ` (adapter: ${describeAdapter(backend.webgpu.adapter)})` : ''}\n`);
   process.stdout.write(`${await estimateLine(c.ws, plan, backend, jobs)}\n`);
   if (values.dry) {
     printPlan(plan, process.stdout);

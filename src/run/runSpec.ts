@@ -114,6 +114,7 @@ export async function executeRun(ws: Workspace, run: PlannedRun, backend: Backen
     resumedFromEpoch: resume ? resume.epoch : 0,
     cpuInfo: readCpuFacts(),
     ...(backend.tensorflow ? { tensorflow: backend.tensorflow } : {}),
+    ...(backend.webgpu ? { webgpu: backend.webgpu } : {}),
   };
   const text = canonicalJson(payload);
   writeFileAtomic(resultPath(ws, spec.profile, spec.name), text);

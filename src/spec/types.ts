@@ -1,7 +1,7 @@
 import type { ScheduleConfig } from '../train/schedule.js';
 import type { Layer, NormType } from '../train/network.js';
 
-export const PROFILES = ['full', 'smoke'] as const;
+export const PROFILES = ['full', 'smoke', 'tiny'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 export const METRIC_KEYS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr'] as const;
