@@ -1,7 +1,6 @@
 /** normreg command line: dispatches to src/commands/<name>.ts. Exit codes: 0 ok, 1 results
  * outside tolerance (or stale report), 2 usage / spec / file errors. */
 import { NormregError, UsageError, formatProblem } from './errors.js';
-import { FigureError } from './report/figureError.js';
 import { parse } from './commands/args.js';
 import { cmdReproduce } from './commands/reproduce.js';
 import { cmdWorker } from './commands/worker.js';
@@ -19,15 +18,15 @@ Commands:
   validate [FILE...]      check spec files, their datasets and networks (default: specs/*.json); exit 0 valid, 2 invalid
   list                    list the experiments the specs declare
   reproduce               train, then verify against goldens, then regenerate the report
-  verify                  compare stored results with goldens (no training); checks README is current
-  report                  regenerate the README results table from stored results (or goldens)
+  verify                  compare stored results with goldens (no training); checks the generated docs are current
+  report                  regenerate the tables in README.md and docs/*.md, and the figures, from results (or goldens)
   merge [DIR...]          combine the results of \`reproduce --shard\` runs (with the --only and
                           --seeds they were made with), then verify and report
   setup tensorflow        build TensorFlow's binding from a TensorFlow wheel (pip) for --backend tensorflow;
                           [--gpu] tensorflow-gpu (CUDA 12 wheels), [--wheel FILE], [--python P]
   backends [--json]       every backend on this machine: available or not and why, adapter or devices,
                           versions, threads, and what auto picks now
-  bench                   training-speed benchmark (see README); --compare-pytorch [--python P]
+  bench                   training-speed benchmark (see docs/backends.md); --compare-pytorch [--python P]
                           [--rounds N] alternates with the study's PyTorch and prints ratios;
                           --engines wasm,tensorflow: each engine in its own process, one table
 
@@ -77,10 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       const { cmdBackends } = await import('./commands/backends.js');
       return cmdBackends(values);
     }
-    case 'bench': {
-      const { runBench } = await import('./run/bench.js');
-      return runBench(values);
-    }
+    case 'bench': return (await import('./commands/bench.js')).cmdBench(values);
     default:
       throw new UsageError(`unknown command '${cmd}'`, 'see `normreg --help`');
   }
@@ -93,9 +89,6 @@ export async function runCli(argv: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof NormregError) {
       process.stderr.write(`normreg: ${e.problems.length > 1 ? `${e.problems.length} problems:\n  ` : ''}${e.problems.map(formatProblem).join('\n  ')}\n`);
-      code = 2;
-    } else if (e instanceof FigureError) {
-      process.stderr.write(`normreg: ${e.message}\n`);
       code = 2;
     } else {
       process.stderr.write(`normreg: internal error: ${(e as Error)?.stack ?? String(e)}\n`);

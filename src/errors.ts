@@ -15,7 +15,16 @@ export type ErrorCode =
   | 'SHARD_CORRUPT'
   | 'BACKEND'
   | 'RUN'
-  | 'SETUP';
+  | 'SETUP'
+  | 'README_MARKERS'
+  | 'FIGURE_CONFIG_READ'
+  | 'FIGURE_CONFIG_JSON'
+  | 'FIGURE_CONFIG_INVALID'
+  | 'FIGURE_UNKNOWN_EXPERIMENT'
+  | 'FIGURE_BAD_INPUT'
+  | 'FIGURE_FONT_MISSING'
+  | 'FIGURE_FONT_UNUSABLE'
+  | 'DOCS_INVALID';
 
 export interface Problem {
   file: string;

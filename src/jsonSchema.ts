@@ -18,7 +18,7 @@ function validator(schema: object, refs: object[]): ValidateFunction {
   return v;
 }
 
-export function describeValue(v: unknown): string {
+function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
@@ -26,7 +26,7 @@ export function describeValue(v: unknown): string {
   return String(v);
 }
 
-export function escapePointer(key: string): string {
+function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -94,24 +94,4 @@ export function parseJson(file: string, text: string, fix: string): { value: unk
   } catch (e) {
     return { problem: problem(file, '', `not valid JSON (${(e as Error).message.replace(/\s+/g, ' ')})`, fix) };
   }
-}
-
-/** Nearest of `options` to `word` by edit distance, when it is close enough to be a typo. */
-export function closestName(word: string, options: Iterable<string>): string | undefined {
-  const dist = (a: string, b: string) => {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const cur = [i];
-      for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-    return prev[b.length];
-  };
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const o of options) {
-    const d = dist(word, o);
-    if (d < bestD) [best, bestD] = [o, d];
-  }
-  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }

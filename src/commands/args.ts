@@ -2,24 +2,17 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { listSpecFiles, loadSpecs, parseSeeds } from '../spec/load.js';
-import { PROFILES, type Profile, type ResolvedSpec } from '../spec/types.js';
+import { listSpecFiles, loadSpecs } from '../spec/load.js';
+import { oneOf, seedsFlag } from './flags.js';
+import { PROFILES, type ResolvedSpec } from '../spec/types.js';
+import type { Common } from '../pipeline/common.js';
 import { UPDATE_MODES, defaultUpdateMode, isCi, type UpdateMode } from '../verify/update.js';
 import { existsSync } from 'node:fs';
-import { REFERENCE_BACKEND, goldenPath, type Workspace } from '../result/files.js';
-import type { Selection } from '../run/shard.js';
+import { REFERENCE_BACKEND, goldenPath } from '../workspace/paths.js';
+import type { Selection } from '../shard/shard.js';
 
 /** --only's word for every run of the profile without a committed golden */
-export const PENDING = 'pending';
-
-export interface Common {
-  ws: Workspace;
-  profile: Profile;
-  specs: ResolvedSpec[];
-  /** every spec of the profile, before --only: what claims and figures may name */
-  all: ResolvedSpec[];
-  filtered: boolean;
-}
+const PENDING = 'pending';
 
 export function parse(argv: string[]) {
   try {
@@ -44,23 +37,12 @@ export function parse(argv: string[]) {
 
 export type Values = ReturnType<typeof parse>['values'];
 
-export function oneOf<T extends string>(flag: string, value: string | undefined, choices: readonly T[], dflt: T): T {
-  if (value === undefined) return dflt;
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')} (got '${value}')`);
-  return value as T;
-}
-
 export function common(values: Values, files?: string[]): Common {
   // --backend picks whose results are read (and, in reproduce, written); auto is settled after loading
   const b = values.backend;
   const ws = { root: process.cwd(), ...(b && b !== 'auto' && b !== 'wasm' ? { backend: b } : {}) };
   const profile = oneOf('profile', values.profile, PROFILES, 'full');
-  let seeds: number[] | undefined;
-  if (values.seeds !== undefined) {
-    const parsed = parseSeeds(values.seeds);
-    if (!parsed) throw new UsageError(`--seeds must be a list or range of seeds like 1,2,3 or 1-5 (got '${values.seeds}')`);
-    seeds = parsed;
-  }
+  const seeds = seedsFlag(values.seeds);
   const specFiles = files && files.length ? files.map((f) => resolve(f)) : listSpecFiles(resolve(values.specs ?? 'specs'));
   let specs = loadSpecs(specFiles, profile, seeds);
   const all = specs;
@@ -89,13 +71,12 @@ function onlyList(text: string): string[] {
 
 /** What --only and --seeds select, as recorded in a shard manifest; null fields: not given. */
 export function selectionOf(values: Values): Selection {
-  const seeds = values.seeds === undefined ? null : parseSeeds(values.seeds);
-  if (values.seeds !== undefined && !seeds) throw new UsageError(`--seeds must be a list or range of seeds like 1,2,3 or 1-5 (got '${values.seeds}')`);
-  return { only: values.only ? onlyList(values.only) : null, seeds };
+  return { only: values.only ? onlyList(values.only) : null, seeds: seedsFlag(values.seeds) ?? null };
 }
 
-export function updateMode(values: Values): UpdateMode {
-  const mode = oneOf('update', values.update, UPDATE_MODES, defaultUpdateMode(process.env));
+/** --update, or its default for runs of this backend (a non-reference backend's goldens are written only when asked) */
+export function updateMode(values: Values, backend?: string): UpdateMode {
+  const mode = oneOf('update', values.update, UPDATE_MODES, defaultUpdateMode(process.env, !backend || backend === 'wasm'));
   if (isCi(process.env) && mode !== 'none') throw new UsageError(`--update ${mode} is refused under CI=true: CI never writes goldens`, 'update goldens locally and commit them');
   return mode;
 }

@@ -3,19 +3,20 @@
 import { relative } from 'node:path';
 import { RunError, problem } from '../errors.js';
 import { codeHash } from '../plan/codeHash.js';
-import { readManifests, copyShardResults, mergePlanFingerprint, shardsBackend } from '../run/merge.js';
-import { describeSelection, mergeSelection } from '../run/shard.js';
+import { readManifests, copyShardResults, mergePlanFingerprint, shardsBackend } from '../shard/merge.js';
+import { describeSelection, mergeSelection } from '../shard/shard.js';
 import { PROFILES } from '../spec/types.js';
-import { common, oneOf, selectionOf, updateMode, type Values } from './args.js';
+import { common, selectionOf, updateMode, type Values } from './args.js';
+import { oneOf } from './flags.js';
 import { lockWorkspace } from './session.js';
-import { verifyAndReport } from './verifyFlow.js';
+import { verifyAndReport } from '../pipeline/verifyReport.js';
 import { checkInputs } from '../verify/inputs.js';
 
 export async function cmdMerge(values: Values, dirs: string[]): Promise<number> {
   const ws = { root: process.cwd() };
   const profile = oneOf('profile', values.profile, PROFILES, 'full');
   const given = values.only !== undefined || values.seeds !== undefined ? selectionOf(values) : null;
-  const mode = updateMode(values);
+  updateMode(values); // a wrong --update is refused before anything else
   const release = await lockWorkspace({ ws }, values, 'merge');
   try {
     const manifests = readManifests(ws, profile, dirs);
@@ -24,6 +25,7 @@ export async function cmdMerge(values: Values, dirs: string[]): Promise<number> 
     if (problems.length) throw new RunError('RUN', problems.map((p) => problem(p.file, '', p.message, p.fix)));
     // results and goldens are the shards' backend's (results/<profile>.<backend>/ for any but wasm)
     const backend = shardsBackend(manifests, values.backend);
+    const mode = updateMode(values, backend);
     const c = common({ ...values, backend, only: selection.only?.join(','), seeds: selection.seeds?.join(',') });
     await checkInputs(c.ws, c.specs, c.all, { goldens: mode !== 'all' });
     const copied = copyShardResults(c.ws, c.profile, manifests, mergePlanFingerprint(c.specs, codeHash()), c.specs.map((s) => s.name));

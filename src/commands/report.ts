@@ -1,11 +1,11 @@
-/** normreg report: regenerate the README results table and figures (or print rows as JSON). */
+/** normreg report: regenerate the generated doc blocks and figures (or print rows as JSON). */
 import { jsonRows } from '../report/table.js';
 import { evaluateClaims, loadClaims } from '../report/claims.js';
 import { common, type Values } from './args.js';
 import { lockWorkspace } from './session.js';
 import { checkInputs } from '../verify/inputs.js';
-import { isReference } from '../result/files.js';
-import { tableBody, writeReport } from './verifyFlow.js';
+import { isReference } from '../workspace/paths.js';
+import { docsSummary, tableBody, writeReport } from '../pipeline/verifyReport.js';
 
 export async function cmdReport(values: Values): Promise<number> {
   const c = common(values);
@@ -17,14 +17,14 @@ export async function cmdReport(values: Values): Promise<number> {
     return 0;
   }
   if (!isReference(c.ws)) {
-    // README's table is the wasm engine's: another backend's table is printed, never written
-    process.stdout.write(`${body}\n\n(backend ${c.ws.backend}: printed only; README.md shows the reference wasm engine)\n`);
+    // the docs' tables are the wasm engine's: another backend's table is printed, never written
+    process.stdout.write(`${body}\n\n(backend ${c.ws.backend}: printed only; README.md and docs/ show the reference wasm engine)\n`);
     return 0;
   }
   const release = await lockWorkspace(c, values, 'report');
   try {
     const r = await writeReport(c, collected);
-    process.stdout.write(`${body}\n\nREADME.md ${r.readme ? 'updated' : 'already current'} (${r.rows} row(s), profile ${c.profile}); ${r.figures} figure(s) redrawn in reports/${c.profile}/\n`);
+    process.stdout.write(`${body}\n\n${r.rows} row(s), profile ${c.profile}; ${r.figures} figure(s) redrawn in reports/${c.profile}/\n${docsSummary(c.profile, r.docs)}\n`);
     return 0;
   } finally {
     release();

@@ -1,8 +1,8 @@
 /** Edges shared by the commands that write: the workspace lock and Ctrl-C handling. */
-import { acquireLock } from '../run/lock.js';
+import { acquireLock } from '../workspace/lock.js';
 import { EXIT_INTERRUPTED } from '../run/pool.js';
 import type { Values } from './args.js';
-import type { Workspace } from '../result/files.js';
+import type { Workspace } from '../workspace/paths.js';
 
 export function lockWorkspace(c: { ws: Workspace }, values: Values, command: string): Promise<() => void> {
   return acquireLock(c.ws, {

@@ -2,8 +2,8 @@
 import { relative } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import { common, type Values } from './args.js';
-import { checkData } from '../run/runSpec.js';
-import { groupsLabel } from '../report/table.js';
+import { checkData } from '../data/check.js';
+import { groupsLabel } from '../report/rows.js';
 
 export function cmdValidate(values: Values, files: string[]): number {
   const c = common(values, files);

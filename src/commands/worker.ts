@@ -2,13 +2,13 @@
  * lines on stdout. */
 import { UsageError } from '../errors.js';
 import { BACKEND_CHOICES, applyThreads, selectBackend, type BackendChoice } from '../engine/backend.js';
-import { tfThreadsFor } from './reproduce.js';
-import { planRuns } from '../run/cache.js';
+import { planRuns } from '../plan/runs.js';
 import { EXIT_INTERRUPTED } from '../run/pool.js';
 import { executeRun } from '../run/runSpec.js';
-import { runEnvFor } from '../run/orchestrate.js';
+import { runEnvFor } from '../plan/env.js';
 import { TrainInterrupted } from '../train/loop.js';
-import { common, oneOf, type Values } from './args.js';
+import { common, type Values } from './args.js';
+import { oneOf, tfThreadsFor } from './flags.js';
 import { interruptHandler } from './session.js';
 
 export async function cmdWorker(values: Values): Promise<number> {

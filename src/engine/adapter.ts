@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 
 export const ADAPTER_ENV = 'NORMREG_WEBGPU_ADAPTER';
-export const ADAPTER_REQUESTS = ['hardware', 'software'] as const;
+const ADAPTER_REQUESTS = ['hardware', 'software'] as const;
 export type AdapterRequest = (typeof ADAPTER_REQUESTS)[number];
 /** Debian's chromium package ships SwiftShader's Vulkan driver here. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -49,7 +49,7 @@ export function describeAdapter(a: AdapterFacts): string {
 }
 
 /** Dawn's API by platform (the npm `webgpu` package ships these builds). */
-export function dawnApi(platform: string): string {
+function dawnApi(platform: string): string {
   return platform === 'darwin' ? 'metal' : platform === 'win32' ? 'd3d12' : 'vulkan';
 }
 

@@ -16,7 +16,6 @@ import { planAuto } from './adapter.js';
 const WEBGPU_PACKAGES = ['webgpu', '@tensorflow/tfjs-backend-webgpu'];
 
 const WASM_KERNELS_MODULE = './wasmKernels.js';
-const WEBGPU_MODULE = './webgpu.js';
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
@@ -92,7 +91,7 @@ export async function selectBackend(requested: BackendChoice, opts: SelectOption
   }
   if (choice === 'tensorflow') return tensorflowInfo('tensorflow', await loadTensorflow('cpu', tfThreads), versions);
   if (choice === 'webgpu') {
-    const facts = await (await import(WEBGPU_MODULE) as typeof import('./webgpu.js')).loadWebgpu();
+    const facts = await (await import('./webgpu.js')).loadWebgpu();
     return webgpuInfo(facts, versions);
   }
   if (choice === 'wasm') {
@@ -152,7 +151,7 @@ interface WasmKernelsModule {
  * Threads for the wasm kernels: 1, or 2 with a helper thread (same bytes either way; see
  * src/engine/kernelThread.ts). Other backends keep their own threading and ignore this.
  */
-export async function setBackendThreads(info: BackendInfo, threads: number): Promise<BackendInfo> {
+async function setBackendThreads(info: BackendInfo, threads: number): Promise<BackendInfo> {
   if (threads !== 1 && threads !== 2) {
     throw new BackendError('BACKEND', [problem('', '--threads', `threads must be 1 or 2 (got ${threads})`, 'use --threads 1 or --threads 2')]);
   }

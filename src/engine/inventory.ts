@@ -12,7 +12,7 @@ import { ADAPTER_ENV, describeAdapter, parseAdapterRequest, planAuto, type Adapt
 import { tfjsNodePackage, type TfVariant } from './tensorflow.js';
 import { probeWebgpu, type WebgpuProbe } from './webgpuProbe.js';
 
-export interface BackendEntry {
+interface BackendEntry {
   name: string;
   available: boolean;
   /** why not, or what it runs on */

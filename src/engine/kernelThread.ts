@@ -19,11 +19,11 @@ export class KernelThreadError extends Error {
 }
 
 /** Kernel exports the helper may run (indices travel through shared memory). */
-export const SPLIT_KERNELS = [
+const SPLIT_KERNELS = [
   'conv2dPadded', 'conv2dFilterGradPart', 'maxPoolGrad2x2',
   'normFwdSums', 'normFwdSqSums', 'normFwdSamples', 'normBwdSums', 'normBwdSamples',
 ] as const;
-export type SplitKernel = (typeof SPLIT_KERNELS)[number];
+type SplitKernel = (typeof SPLIT_KERNELS)[number];
 
 // Int32 control words.
 export const SEQ = 0;     // caller -> helper: call number (-1: stop)
@@ -31,7 +31,7 @@ export const DONE = 1;    // helper -> caller: last call finished
 export const STATUS = 2;  // 0 ok, 1 the helper's half threw
 export const MSG_LEN = 3; // bytes of the error message
 const CTRL_WORDS = 8;
-export const MAX_ARGS = 30;
+const MAX_ARGS = 30;
 const MSG_BYTES = 2048;
 const SPIN = 20000;
 

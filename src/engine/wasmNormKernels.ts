@@ -17,14 +17,14 @@ import type { KernelTeam } from './kernelThread.js';
 
 export const NORM_FORWARD_KERNEL = 'NormregNormForward';
 export const NORM_BACKWARD_KERNEL = 'NormregNormBackward';
-export const NORM_KERNEL_EPS = 1e-5;
+const NORM_KERNEL_EPS = 1e-5;
 
-export interface NormKernelAttrs { groups: number; kind: 'batch' | 'group' }
+interface NormKernelAttrs { groups: number; kind: 'batch' | 'group' }
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /** The norm entries of dist/kernels.wasm (see src/engine/assembly/norm.ts); pointers are heap byte offsets. */
-export interface NormKernelExports {
+interface NormKernelExports {
   normForward(x: number, gamma: number, beta: number, out: number, xhat: number, mean: number,
     invStd: number, varU: number, acc: number, n: number, hw: number, c: number, groups: number,
     isGroup: number, eps: number): void;
@@ -61,7 +61,7 @@ function checkFloat(what: string, ...ts: tf.TensorInfo[]): void {
 // Plain-JS implementation (cpu backend; also the reference the wasm code mirrors).
 
 /** Same loops and summation order as normForward in src/engine/assembly/norm.ts. */
-export function normForwardF64(x: Float32Array, gamma: Float32Array, beta: Float32Array, geo: Omit<Geometry, 'statShape'>,
+function normForwardF64(x: Float32Array, gamma: Float32Array, beta: Float32Array, geo: Omit<Geometry, 'statShape'>,
   eps = NORM_KERNEL_EPS): { out: Float32Array; xhat: Float32Array; mean: Float32Array; invStd: Float32Array; varUnbiased: Float32Array } {
   const { n, hw, c, groups, isGroup, stats: S } = geo;
   const cg = c / groups;
@@ -124,7 +124,7 @@ export function normForwardF64(x: Float32Array, gamma: Float32Array, beta: Float
 }
 
 /** Same loops and summation order as normBackward in src/engine/assembly/norm.ts. */
-export function normBackwardF64(dout: Float32Array, xhat: Float32Array, gamma: Float32Array, invStd: Float32Array,
+function normBackwardF64(dout: Float32Array, xhat: Float32Array, gamma: Float32Array, invStd: Float32Array,
   geo: Omit<Geometry, 'statShape'>): { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array } {
   const { n, hw, c, groups, isGroup, stats: S } = geo;
   const cg = c / groups;

@@ -19,9 +19,9 @@ import {
   type AdapterFacts, type AdapterRecord, type AdapterRequest,
 } from './adapter.js';
 
-export const WEBGPU_PACKAGES = ['webgpu', '@tensorflow/tfjs-backend-webgpu'] as const;
+const WEBGPU_PACKAGES = ['webgpu', '@tensorflow/tfjs-backend-webgpu'] as const;
 /** tfjs-backend-webgpu's MatMulProgramType.MatMulPackedProgram: tiled, one thread per output tile, no atomics */
-export const MATMUL_PACKED = 3;
+const MATMUL_PACKED = 3;
 export const PINNED_FLAGS: Record<string, number | boolean> = { WEBGPU_MATMUL_PROGRAM_TYPE: MATMUL_PACKED };
 
 export interface WebgpuFacts {

@@ -1,6 +1,7 @@
 /** How long a plan will take, from measured speed: the facts of earlier runs (img/s per run, with
  * its evaluation passes) or a short calibration. Pure: the caller reads facts or calibrates and
  * passes the samples in. */
+import { formatDuration, median } from '../util/stats.js';
 
 export interface SpeedSample {
   /** 'facts': a finished run's facts.json; 'calibration': a few timed training steps here */
@@ -30,11 +31,6 @@ export interface Estimate {
 /** Start-up of a run (engine, dataset, model) besides its epochs, measured at about 1.5 s */
 export const RUN_OVERHEAD_S = 2;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** The samples that best match a run: same profile, norm and batch size; else same norm and batch
  * size; else same norm; else all. */
@@ -80,13 +76,6 @@ export function estimatePlan(work: RunWork[], samples: SpeedSample[], jobs: numb
   return { runs: work.length, jobs, seconds: makespan(perRun, jobs), perRun, basis };
 }
 
-/** 42 s, 12 min, 5 h 10 min */
-export function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
-  const min = Math.round(seconds / 60);
-  if (min < 60) return `${min} min`;
-  return `${Math.floor(min / 60)} h ${min % 60} min`;
-}
 
 export function renderEstimate(e: Estimate): string {
   const from = [e.basis.facts ? `${e.basis.facts} earlier run(s)' facts.json` : '', e.basis.calibration ? `a ${e.basis.calibration}-norm calibration on this machine` : ''].filter(Boolean).join(' and ');

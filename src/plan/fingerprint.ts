@@ -1,11 +1,11 @@
 /** Fingerprints. A spec's fingerprint covers exactly the fields that change what training
  * computes; a run's fingerprint adds everything else that can change its bytes: the dataset
  * actually read, the backend and library versions, and the training code. */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../result/canonical.js';
+import { canonicalJson, sha256Hex } from '../result/canonical.js';
+import type { RunComponents } from '../result/types.js';
 import type { ResolvedSpec } from '../spec/types.js';
 
-export const DEFAULT_NORMALIZE = { mean: 0.1307, std: 0.3081 };
+const DEFAULT_NORMALIZE = { mean: 0.1307, std: 0.3081 };
 
 /* Fields added after the first goldens (the layer list, dataset normalization) enter the
  * fingerprint only when they differ from their defaults, so every spec written before them keeps
@@ -13,7 +13,7 @@ export const DEFAULT_NORMALIZE = { mean: 0.1307, std: 0.3081 };
  * norm, groups and dropout. A spec with its own network or normalization fingerprints the
  * resolved list and values, and the cache names /model/layers/... or /dataset/normalize/... as
  * the reason when they change. */
-export function trainingInputs(s: ResolvedSpec): Record<string, unknown> {
+function trainingInputs(s: ResolvedSpec): Record<string, unknown> {
   const { layers, ...model } = s.model;
   const n = s.dataset.normalize;
   const defaultNorm = n.mean === DEFAULT_NORMALIZE.mean && n.std === DEFAULT_NORMALIZE.std;
@@ -27,21 +27,8 @@ export function trainingInputs(s: ResolvedSpec): Record<string, unknown> {
   };
 }
 
-export function sha256Hex(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 export function fingerprintSpec(s: ResolvedSpec): string {
   return sha256Hex(canonicalJson(trainingInputs(s)));
-}
-
-/** What a run's bytes depend on, component by component (so a changed run can say why). */
-export interface RunComponents {
-  inputs: Record<string, unknown>;
-  datasetSha256: string;
-  backend: string;
-  versions: Record<string, string>;
-  code: string;
 }
 
 export function runComponents(spec: ResolvedSpec, env: { datasetSha256: string; backend: string; versions: Record<string, string>; code: string }): RunComponents {

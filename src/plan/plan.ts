@@ -1,23 +1,8 @@
 /** The run plan: for every run, train / resume / use the cached result, and why, as data.
  * Pure: the caller reads what is stored (run record, payload status, checkpoint) and passes it in. */
-import { fingerprintRun, type RunComponents } from './fingerprint.js';
-
-/** What `run.json` holds next to a result: the components it was made from and the payload's hash. */
-export interface RunRecord {
-  format: 1;
-  name: string;
-  profile: string;
-  fingerprint: string;
-  components: RunComponents;
-  payloadSha256: string;
-}
-
-export type Stored =
-  | { kind: 'none' }
-  | { kind: 'corrupt'; detail: string }
-  | { kind: 'ok'; record: RunRecord | null; payloadSha256: string };
-
-export type CheckpointSeen = { kind: 'none' } | { kind: 'corrupt'; detail: string } | { kind: 'ok'; fingerprint: string; epoch: number };
+import { fingerprintRun } from './fingerprint.js';
+import type { RunComponents } from '../result/types.js';
+import type { CheckpointSeen, Stored } from '../workspace/runFiles.js';
 
 export type Reason =
   | { code: 'forced' }

@@ -4,9 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReportError, displayPath, problem, type Problem } from '../errors.js';
-import { closestName, parseJson, schemaProblems } from '../jsonSchema.js';
+import { parseJson, schemaProblems } from '../jsonSchema.js';
+import { closestName } from '../util/closest.js';
 import claimsSchema from './claims.schema.json' with { type: 'json' };
-import { ROW_METRICS, sampleStd, type RowMetric, type TableRow } from './table.js';
+import { sampleStd } from '../util/stats.js';
+import { ROW_METRICS, type RowMetric, type TableRow } from './rows.js';
 
 export interface Claim { id: string; text: string; checks: string[] }
 export interface Check { lhs: { metric: RowMetric; run: string }; op: '>' | '<'; rhs: { metric: RowMetric; run: string } }

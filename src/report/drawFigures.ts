@@ -1,21 +1,20 @@
 /** Drawing every declared figure of a profile from payloads (IO at the edges: config, dataset). */
-import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { figureConfigPath } from '../workspace/paths.js';
 import type { ResultPayload } from '../result/types.js';
 import type { ResolvedSpec } from '../spec/types.js';
 import { loadFigureConfig, renderCurveFigure, renderMisclassifiedFigure, selectResults } from './figures.js';
-import { loadDatasetFor } from '../run/runSpec.js';
+import { loadDatasetFor } from '../data/dataset.js';
 
 export interface DrawnFigure { file: string; png: Buffer }
 
-export const FIGURE_CONFIG = 'reports/figures.json';
 
 /** `partial`: only some experiments were selected (--only), so figures needing others are skipped.
  * `known`: every run name of the profile's specs (figures may name only those). */
 export async function drawFigures(root: string, specs: ResolvedSpec[], payloads: ResultPayload[], partial: boolean, known?: string[]): Promise<DrawnFigure[]> {
   // a workspace without a figure config declares no figures
-  if (payloads.length === 0 || !existsSync(join(root, FIGURE_CONFIG))) return [];
-  const cfg = await loadFigureConfig(join(root, FIGURE_CONFIG), known);
+  if (payloads.length === 0 || !existsSync(figureConfigPath(root))) return [];
+  const cfg = await loadFigureConfig(figureConfigPath(root), known);
   const out: DrawnFigure[] = [];
   const names = new Set(payloads.map((p) => p.name));
   for (const fig of cfg.curves) {

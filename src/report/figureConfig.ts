@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ResultPayload } from '../result/types.js';
 import { FigureError, type FigureIssue } from './figureError.js';
 import schema from './figures.schema.json' with { type: 'json' };
-import { closestName } from '../jsonSchema.js';
+import { closestName } from '../util/closest.js';
 
 export type MetricName = 'trainLoss' | 'trainAcc' | 'testLoss' | 'testAcc' | 'lr';
 /** '*' = every experiment that has a result, in the order the results are given */
@@ -17,7 +17,7 @@ export interface CurveFigure {
   metrics: MetricName[];
 }
 
-export interface MisclassifiedFigures {
+interface MisclassifiedFigures {
   experiments: ExperimentSelection;
   count: number;
 }
@@ -57,7 +57,7 @@ export async function loadFigureConfig(path: string, known?: Iterable<string>): 
 
 /** Pure: schema check (every problem at once) plus what a schema cannot say (unique figure names,
  * experiments the specs declare). */
-export function validateFigureConfig(data: unknown, file: string, known?: Iterable<string>): FigureConfig {
+function validateFigureConfig(data: unknown, file: string, known?: Iterable<string>): FigureConfig {
   const validate = compileSchema();
   const issues = validate(data) ? [] : dedupe((validate.errors ?? []).filter((e) => e.keyword !== 'if').map(toIssue));
   if (issues.length === 0) issues.push(...duplicateNames(data as FigureConfig));

@@ -1,14 +1,7 @@
 /** The error type of the figure code: what went wrong, where (file + JSON pointer), and the fix. */
-import { formatProblem } from '../errors.js';
+import { NormregError, type ErrorCode } from '../errors.js';
 
-export type FigureErrorCode =
-  | 'FIGURE_CONFIG_READ'
-  | 'FIGURE_CONFIG_JSON'
-  | 'FIGURE_CONFIG_INVALID'
-  | 'FIGURE_UNKNOWN_EXPERIMENT'
-  | 'FIGURE_BAD_INPUT'
-  | 'FIGURE_FONT_MISSING'
-  | 'FIGURE_FONT_UNUSABLE';
+export type FigureErrorCode = Extract<ErrorCode, `FIGURE_${string}`>;
 
 export interface FigureIssue {
   /** JSON pointer into `file` ('' for the whole document or when there is no document) */
@@ -17,8 +10,9 @@ export interface FigureIssue {
   fix: string;
 }
 
-export class FigureError extends Error {
-  readonly code: FigureErrorCode;
+/** A NormregError (exit 2, one line per issue) that also keeps the figure code's own fields. */
+export class FigureError extends NormregError {
+  declare readonly code: FigureErrorCode;
   /** the config, font or figure the error is about; null when there is no file */
   readonly file: string | null;
   /** pointer and fix of the first issue; `issues` holds them all */
@@ -27,10 +21,7 @@ export class FigureError extends Error {
   readonly issues: FigureIssue[];
 
   constructor(code: FigureErrorCode, file: string | null, issues: FigureIssue[], options?: { cause?: unknown }) {
-    // one line per issue, in the same words as the other NormregError messages
-    super(issues.map((issue) => formatProblem({ file: file ?? '', ...issue })).join('\n'), options);
-    this.name = 'FigureError';
-    this.code = code;
+    super(code, issues.map((issue) => ({ file: file ?? '', ...issue })), options);
     this.file = file;
     this.issues = issues;
     this.pointer = issues[0]?.pointer ?? '';

@@ -16,7 +16,7 @@ const FONT_FIX = 'run `npm ci` (the dejavu-fonts-ttf package provides ttf/DejaVu
 const PROBE_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="80" height="30"><text x="4" y="22" font-size="16" font-family="${FONT_FAMILY}">Ag 7</text></svg>`;
 const checkedFonts = new Set<string>();
 
-export function resolveFontFiles(): string[] {
+function resolveFontFiles(): string[] {
   let dir: string;
   try {
     dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
@@ -27,7 +27,7 @@ export function resolveFontFiles(): string[] {
 }
 
 /** resvg silently draws no text when a font file is absent or unreadable, so check each file draws glyphs. */
-export function assertFontFiles(files: string[]): void {
+function assertFontFiles(files: string[]): void {
   if (files.length === 0) throw new FigureError('FIGURE_FONT_MISSING', null, [{ pointer: '', message: 'no font files given', fix: FONT_FIX }]);
   for (const file of files) {
     if (checkedFonts.has(file)) continue;

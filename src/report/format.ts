@@ -1,7 +1,7 @@
 /** Cell formatting shared by the results tables (pure). */
-import type { RowMetric, TableRow } from './table.js';
+import type { RowMetric, TableRow } from './rows.js';
 
-export const digitsOf = (k: RowMetric) => (k.endsWith('Loss') ? 4 : 2);
+const digitsOf = (k: RowMetric) => (k.endsWith('Loss') ? 4 : 2);
 
 /** The study's seed: the main table shows its run beside the mean over seeds. */
 export const STUDY_SEED = 1;

@@ -1,21 +1,5 @@
-/** Replacing a generated section of README.md between marker comments (pure string functions). */
+/** The marker comments around a generated block of README.md or docs/*.md. */
 
 export function markers(section: string): { start: string; end: string } {
   return { start: `<!-- normreg:${section}:start -->`, end: `<!-- normreg:${section}:end -->` };
-}
-
-export function readSection(readme: string, section: string): string | null {
-  const { start, end } = markers(section);
-  const i = readme.indexOf(start);
-  const j = readme.indexOf(end);
-  if (i < 0 || j < i) return null;
-  return readme.slice(i + start.length, j).replace(/^\n/, '').replace(/\n$/, '');
-}
-
-export function replaceSection(readme: string, section: string, body: string): string {
-  const { start, end } = markers(section);
-  const i = readme.indexOf(start);
-  const j = readme.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`README.md has no ${start} ... ${end} markers`);
-  return readme.slice(0, i + start.length) + '\n' + body + '\n' + readme.slice(j);
 }

@@ -1,34 +1,25 @@
-/** Building the table rows from results (or goldens when a spec has no result) and writing README. */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** Building the table rows from results (or goldens when a spec has no result); docFiles.ts writes them. */
+import { existsSync } from 'node:fs';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { REFERENCE_BACKEND, goldenPath, readGolden, readResult, resultPath, type Workspace } from '../result/files.js';
-import { buildRow, renderMarkdownTable, type Progress, type TableRow } from './table.js';
+import { readGolden, readResult } from '../workspace/payloads.js';
+import { REFERENCE_BACKEND, goldenPath, readmePath, resultPath, type Workspace } from '../workspace/paths.js';
+import { renderMarkdownTable, type Progress } from './table.js';
+import { buildRow, type TableRow } from './rows.js';
 import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
-import { replaceSection } from './readme.js';
-import { writeFileAtomic } from '../result/store.js';
-import { BACKEND_CHOICES } from '../engine/backend.js';
-
-export const TABLE_SECTION = (profile: string) => `results:${profile}`;
-
-const GOLDEN_BACKENDS = BACKEND_CHOICES.filter((c) => c !== 'auto');
 
 /** A run counts as trained in this workspace's backend (wasm, the reference, by default). */
-export function hasGolden(ws: Workspace, spec: ResolvedSpec): boolean {
+function hasGolden(ws: Workspace, spec: ResolvedSpec): boolean {
   return existsSync(goldenPath(ws, spec.profile, ws.backend ?? REFERENCE_BACKEND, spec.name));
 }
 
-/** The payload a row shows: the stored result, else the first golden found (backends in preference order). */
-export function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
+/** The payload a row shows: the stored result, else this backend's golden. Never another
+ * backend's: a row's seeds all come from one backend. */
+function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
   const r = readResult(resultPath(ws, spec.profile, spec.name));
   if (r) return { payload: r, source: 'results' };
-  const mine = ws.backend ?? REFERENCE_BACKEND;
-  for (const b of [mine, ...GOLDEN_BACKENDS.filter((c) => c !== mine)]) {
-    const g = readGolden(goldenPath(ws, spec.profile, b, spec.name));
-    if (g) return { payload: g, source: 'golden' };
-  }
-  return null;
+  const g = readGolden(goldenPath(ws, spec.profile, ws.backend ?? REFERENCE_BACKEND, spec.name));
+  return g ? { payload: g, source: 'golden' } : null;
 }
 
 export interface Collected {
@@ -76,10 +67,3 @@ export function renderReport(ws: Workspace, profile: string, c: Collected): stri
   return renderMarkdownTable(profile, c.rows, c.pending, renderClaims(evaluateClaims(loadClaims(ws.root, c.known), c.rows)), c.progress);
 }
 
-export function writeReadmeTable(ws: Workspace, profile: string, body: string): boolean {
-  const path = join(ws.root, 'README.md');
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  return writeFileAtomic(path, replaceSection(text, TABLE_SECTION(profile), body));
-}
-
-export { renderMarkdownTable };

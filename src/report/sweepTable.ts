@@ -2,12 +2,13 @@
  * flagged, and a summary line (how many are flagged, the mean delta: a systematic miss shows
  * there). Pure. */
 import { delta, fmt } from './format.js';
-import type { TableRow } from './table.js';
+import { mean } from '../util/stats.js';
+import type { TableRow } from './rows.js';
 
 /** |Δ| above this (percentage points, train or test accuracy) is flagged */
-export const FLAG_PP = 0.3;
+const FLAG_PP = 0.3;
 
-export interface StudyPair { kind: 'final' | 'best'; train?: number; test?: number }
+interface StudyPair { kind: 'final' | 'best'; train?: number; test?: number }
 
 /** Study values of a sweep row: the last epoch's where the study reported those (final*), else the best. */
 export function studyPair(r: TableRow): StudyPair {
@@ -31,7 +32,6 @@ export function sweepDelta(r: TableRow): SweepDelta {
 }
 
 const pp = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)} pp`;
-const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function sweepSummary(rows: TableRow[]): string {
   const ds = rows.map(sweepDelta).filter((d) => d.train !== null || d.test !== null);
@@ -41,7 +41,7 @@ export function sweepSummary(rows: TableRow[]): string {
   const tests = ds.flatMap((d) => (d.test === null ? [] : [d.test]));
   const flagged = ds.filter((d) => d.flagged.length).length;
   return `Compared with the study's ${kind} train / test accuracy on ${ds.length} run(s) with a published value: ` +
-    `${flagged} more than ${FLAG_PP} pp away (flagged); mean Δ train ${trains.length ? pp(meanOf(trains)) : '–'}, mean Δ test ${tests.length ? pp(meanOf(tests)) : '–'}.`;
+    `${flagged} more than ${FLAG_PP} pp away (flagged); mean Δ train ${trains.length ? pp(mean(trains)) : '–'}, mean Δ test ${tests.length ? pp(mean(tests)) : '–'}.`;
 }
 
 export function renderSweep(rows: TableRow[], declared: number): string[] {

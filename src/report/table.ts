@@ -1,93 +1,7 @@
-/** The results tables: rows from payloads (pure), one row per experiment with its seeds
- * aggregated (mean and sample standard deviation), rendered as Markdown or JSON. */
-import type { ResultPayload } from '../result/types.js';
-import type { ReferenceKey, ResolvedSpec, SweepInfo } from '../spec/types.js';
+/** The results tables: rows (./rows.ts) rendered as Markdown or JSON. Pure. */
 import { renderSweep } from './sweepTable.js';
 import { delta, fmt } from './format.js';
-
-export { delta, digitsOf, fmt, STUDY_SEED } from './format.js';
-
-export const ROW_METRICS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss', 'finalTrainAcc', 'finalTestAcc', 'finalTestLoss'] as const;
-export type RowMetric = (typeof ROW_METRICS)[number];
-
-export interface TableRow {
-  /** the experiment (run group): runs of one spec that differ only by seed */
-  name: string;
-  title: string;
-  profile: string;
-  backend: string;
-  source: 'results' | 'golden' | 'results+golden';
-  norm: string;
-  l1: number;
-  l2: number;
-  batchSize: number;
-  epochs: number;
-  trainSize: number;
-  testSize: number;
-  seeds: number[];
-  /** the seeds the spec declares for this profile (seeds may still lack a result or golden) */
-  declaredSeeds: number[];
-  /** mean over seeds */
-  values: Record<RowMetric, number>;
-  /** sample standard deviation over seeds; null with one seed */
-  spread: Record<RowMetric, number | null>;
-  /** per seed, in `seeds` order */
-  perSeed: Record<RowMetric, number[]>;
-  reference: Partial<Record<ReferenceKey, number>>;
-  sweep: SweepInfo | null;
-}
-
-export function bestOf(epochs: ResultPayload['epochs']): ResultPayload['best'] {
-  return {
-    bestTrainAcc: Math.max(...epochs.map((e) => e.trainAcc)),
-    bestTestAcc: Math.max(...epochs.map((e) => e.testAcc)),
-    bestTestLoss: Math.min(...epochs.map((e) => e.testLoss)),
-  };
-}
-
-export function metricsOf(p: ResultPayload): Record<RowMetric, number> {
-  const last = p.epochs[p.epochs.length - 1];
-  return { ...p.best, finalTrainAcc: last.trainAcc, finalTestAcc: last.testAcc, finalTestLoss: last.testLoss };
-}
-
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-export function sampleStd(xs: number[]): number | null {
-  if (xs.length < 2) return null;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-}
-
-const NORM_NAMES = { batch: 'BatchNorm', layer: 'LayerNorm', group: 'GroupNorm' } as const;
-
-/** One row from the runs of one group (same spec, different seeds). */
-export function buildRow(runs: { spec: ResolvedSpec; payload: ResultPayload; source: 'results' | 'golden' }[], declaredSeeds?: number[]): TableRow {
-  const { spec, payload: p } = runs[0];
-  const per = Object.fromEntries(ROW_METRICS.map((k) => [k, runs.map((r) => metricsOf(r.payload)[k])])) as Record<RowMetric, number[]>;
-  const sources = [...new Set(runs.map((r) => r.source))];
-  return {
-    name: spec.group, title: spec.title, profile: p.profile, backend: p.backend,
-    source: sources.length > 1 ? 'results+golden' : sources[0],
-    norm: spec.model.norm === 'group' ? `${NORM_NAMES.group} (${groupsLabel(spec.model.groups)} groups)` : NORM_NAMES[spec.model.norm],
-    l1: spec.training.l1, l2: spec.training.weightDecay, batchSize: spec.training.batchSize,
-    epochs: p.epochs.length, trainSize: p.trainSize, testSize: p.testSize,
-    seeds: runs.map((r) => r.spec.seed),
-    declaredSeeds: declaredSeeds ?? runs.map((r) => r.spec.seed),
-    values: Object.fromEntries(ROW_METRICS.map((k) => [k, mean(per[k])])) as Record<RowMetric, number>,
-    spread: Object.fromEntries(ROW_METRICS.map((k) => [k, sampleStd(per[k])])) as Record<RowMetric, number | null>,
-    perSeed: per,
-    reference: spec.reference,
-    sweep: spec.sweep,
-  };
-}
-
-/** Is the study's value within mean ± 2 std over seeds? null: no study value, or one seed (no spread). */
-export function withinTwoStd(r: TableRow, k: RowMetric, study: number | undefined): boolean | null {
-  const s = r.spread[k];
-  if (study === undefined || s === null) return null;
-  return Math.abs(r.values[k] - study) <= 2 * s;
-}
+import { withinTwoStd, type TableRow } from './rows.js';
 
 /** [1, 2, 3, 4, 5] -> "1-5"; [1, 2, 4] -> "1, 2, 4" */
 export function seedList(seeds: number[]): string {
@@ -182,9 +96,4 @@ export function jsonRows(rows: TableRow[]): object[] {
     },
     ...(r.sweep ? { sweep: r.sweep.name, axes: Object.fromEntries(r.sweep.axes) } : {}),
   }));
-}
-
-/** GroupNorm groups of the first two norm layers ('2/4' for the study: block 1, then the rest). */
-export function groupsLabel(groups: number[]): string {
-  return groups.slice(0, 2).join('/');
 }

@@ -1,8 +1,9 @@
 /** Canonical JSON: sorted keys, numbers at fixed precision, so equal content means equal bytes. */
+import { createHash } from 'node:crypto';
 
 const DIGITS = 9; // significant digits kept for floats; float32 needs 9 for round-trip
 
-export function roundNumber(x: number): number {
+function roundNumber(x: number): number {
   if (!Number.isFinite(x)) throw new TypeError(`cannot serialize non-finite number ${x}`);
   if (Number.isInteger(x)) return x;
   return Number(x.toPrecision(DIGITS));
@@ -24,4 +25,8 @@ function normalizeValue(v: unknown): unknown {
 
 export function canonicalJson(v: unknown): string {
   return JSON.stringify(normalizeValue(v), null, 2) + '\n';
+}
+
+export function sha256Hex(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex');
 }

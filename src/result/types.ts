@@ -1,4 +1,4 @@
-import type { CpuFacts } from '../run/cpuInfo.js';
+import type { CpuFacts } from '../host/cpu.js';
 import type { TensorflowFacts } from '../engine/tensorflow.js';
 import type { WebgpuFacts } from '../engine/webgpu.js';
 /** Shapes of what a run produces. The payload is the reproducible part (byte-identical for the
@@ -13,7 +13,7 @@ export interface EpochMetrics {
   lr: number; // learning rate at the last step of the epoch
 }
 
-export interface BestMetrics {
+interface BestMetrics {
   bestTrainAcc: number;
   bestTestAcc: number;
   bestTestLoss: number;
@@ -68,4 +68,23 @@ export interface RunFacts {
   tensorflow?: TensorflowFacts;
   /** the WebGPU adapter (vendor, architecture, device, description, driver, software or not), the request and the pinned flags (webgpu) */
   webgpu?: WebgpuFacts;
+}
+
+/** What a run's bytes depend on, component by component (so a changed run can say why). */
+export interface RunComponents {
+  inputs: Record<string, unknown>;
+  datasetSha256: string;
+  backend: string;
+  versions: Record<string, string>;
+  code: string;
+}
+
+/** What `run.json` holds next to a result: the components it was made from and the payload's hash. */
+export interface RunRecord {
+  format: 1;
+  name: string;
+  profile: string;
+  fingerprint: string;
+  components: RunComponents;
+  payloadSha256: string;
 }

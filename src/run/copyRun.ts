@@ -3,16 +3,18 @@
  * training of this run would write (training never reads the name). Kept out of runSpec.ts, so
  * it does not change the training code's hash. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { factsPath, readResult, resultPath, type Workspace } from '../result/files.js';
+import { readResult } from '../workspace/payloads.js';
+import { factsPath, resultPath, type Workspace } from '../workspace/paths.js';
 import { canonicalJson } from '../result/canonical.js';
-import { writeFileAtomic } from '../result/store.js';
-import { sha256Hex } from '../plan/fingerprint.js';
+import { writeFileAtomic } from '../workspace/store.js';
+import { sha256Hex } from '../result/canonical.js';
 import { RunError, problem } from '../errors.js';
 import type { ResultPayload, RunFacts } from '../result/types.js';
-import { readStored, removeCheckpoint, writeRunRecord, type PlannedRun } from './cache.js';
+import { readStored, removeCheckpoint, writeRunRecord } from '../workspace/runFiles.js';
+import { type PlannedRun } from '../plan/runs.js';
 
 /** The source's payload renamed: only name and title differ. Pure. */
-export function renamedPayload(source: ResultPayload, to: { name: string; title: string }): ResultPayload {
+function renamedPayload(source: ResultPayload, to: { name: string; title: string }): ResultPayload {
   return { ...source, name: to.name, title: to.title };
 }
 

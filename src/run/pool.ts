@@ -4,7 +4,7 @@ import { execa, type ResultPromise } from 'execa';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/normreg.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/normreg.js', import.meta.url));
 
 export type WorkerEvent =
   | { type: 'progress'; name: string; epoch: number; epochs: number; step: number; steps: number; metrics?: Record<string, number> }

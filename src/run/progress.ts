@@ -1,11 +1,7 @@
 /** Progress lines: a live line with ETA on a terminal, one plain line per epoch otherwise. */
 import type { TrainProgress } from '../train/loop.js';
+import { formatDuration } from '../util/stats.js';
 
-function fmtDuration(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
-}
 
 export function createProgress(name: string, stream: NodeJS.WriteStream, startedAt = performance.now()) {
   const tty = !!stream.isTTY;
@@ -17,11 +13,11 @@ export function createProgress(name: string, stream: NodeJS.WriteStream, started
     const eta = (elapsed / done) * (total - done);
     if (p.metrics) {
       const m = p.metrics;
-      const line = `${name}: epoch ${p.epoch}/${p.epochs} train loss ${m.trainLoss.toFixed(4)} acc ${m.trainAcc.toFixed(2)}% | test loss ${m.testLoss.toFixed(4)} acc ${m.testAcc.toFixed(2)}% | ${fmtDuration(elapsed)} elapsed, ETA ${fmtDuration(eta)}`;
+      const line = `${name}: epoch ${p.epoch}/${p.epochs} train loss ${m.trainLoss.toFixed(4)} acc ${m.trainAcc.toFixed(2)}% | test loss ${m.testLoss.toFixed(4)} acc ${m.testAcc.toFixed(2)}% | ${formatDuration(elapsed)} elapsed, ETA ${formatDuration(eta)}`;
       stream.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`);
     } else if (tty && performance.now() - lastDraw > 200) {
       lastDraw = performance.now();
-      stream.write(`\r\x1b[K${name}: epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} ETA ${fmtDuration(eta)}`);
+      stream.write(`\r\x1b[K${name}: epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} ETA ${formatDuration(eta)}`);
     }
   };
 }
@@ -58,7 +54,7 @@ export function createWorkerBoard(stream: NodeJS.WriteStream, slots: number) {
       if (e.type === 'progress') {
         const done = (e.epoch! - 1) * e.steps! + e.step!;
         const eta = (elapsed / done) * (e.epochs! * e.steps! - done);
-        lines[slot] = `${e.name}: epoch ${e.epoch}/${e.epochs} step ${e.step}/${e.steps} ETA ${fmtDuration(eta)}`;
+        lines[slot] = `${e.name}: epoch ${e.epoch}/${e.epochs} step ${e.step}/${e.steps} ETA ${formatDuration(eta)}`;
         if (e.metrics) {
           const m = e.metrics;
           const text = `${e.name}: epoch ${e.epoch}/${e.epochs} train loss ${m.trainLoss.toFixed(4)} acc ${m.trainAcc.toFixed(2)}% | test loss ${m.testLoss.toFixed(4)} acc ${m.testAcc.toFixed(2)}%`;

@@ -40,7 +40,7 @@ async function can(cmd: string, args: string[]): Promise<boolean> {
 }
 
 /** Node's C headers for node-gyp: npm_config_nodedir, else the prefix of this node (/usr for /usr/bin/node). */
-export function findNodeDir(env: NodeJS.ProcessEnv = process.env): string | null {
+function findNodeDir(env: NodeJS.ProcessEnv = process.env): string | null {
   const candidates = [env.npm_config_nodedir, join(dirname(process.execPath), '..')].filter((d): d is string => !!d);
   return candidates.find((d) => existsSync(join(d, 'include', 'node', 'node_api.h'))) ?? null;
 }

@@ -12,7 +12,7 @@ export const tfjsPackage = (v: Variant) => (v === 'gpu' ? '@tensorflow/tfjs-node
 export const wheelProject = (v: Variant) => (v === 'gpu' ? 'tensorflow' : 'tensorflow-cpu');
 
 /** The two libraries of the C API (TF_*, TFE_* functions) inside the wheel. */
-export const WHEEL_LIBS = ['tensorflow/libtensorflow_cc.so.2', 'tensorflow/libtensorflow_framework.so.2'] as const;
+const WHEEL_LIBS = ['tensorflow/libtensorflow_cc.so.2', 'tensorflow/libtensorflow_framework.so.2'] as const;
 
 /** The headers tfjs-node's binding includes (directly or through c_api.h), under tensorflow/include/. */
 export const WHEEL_HEADERS = [

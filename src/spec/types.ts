@@ -1,14 +1,10 @@
-import type { ScheduleConfig } from '../train/schedule.js';
-import type { Layer, NormType } from '../train/network.js';
+import type { Layer, NormType } from './network.js';
 
 export const PROFILES = ['full', 'smoke', 'tiny'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export const METRIC_KEYS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc', 'lr'] as const;
-export const BEST_KEYS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss'] as const;
-export type BestKey = (typeof BEST_KEYS)[number];
 /** metrics a published value can refer to: best over epochs, or the last epoch's */
-export const REFERENCE_KEYS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss', 'finalTrainAcc', 'finalTestAcc'] as const;
+const REFERENCE_KEYS = ['bestTrainAcc', 'bestTestAcc', 'bestTestLoss', 'finalTrainAcc', 'finalTestAcc'] as const;
 export type ReferenceKey = (typeof REFERENCE_KEYS)[number];
 
 export interface SweepInfo {
@@ -20,6 +16,24 @@ export interface SweepInfo {
 }
 
 export interface Tolerance { abs: number; rel: number }
+
+/** the learning-rate schedule a spec declares (train/schedule.ts computes it) */
+export interface OneCycleConfig {
+  type: 'one-cycle';
+  maxLr: number;
+  pctStart: number;
+  divFactor: number;
+  finalDivFactor: number;
+  anneal: 'cos' | 'linear';
+  cycleMomentum: boolean;
+  baseMomentum: number;
+  maxMomentum: number;
+}
+interface ConstantConfig {
+  type: 'constant';
+}
+export type ScheduleConfig = OneCycleConfig | ConstantConfig;
+
 
 export interface ResolvedSpec {
   file: string;

@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import schema from './spec.schema.json' with { type: 'json' };
 import { problem, type Problem } from '../errors.js';
 import { uniqueProblems } from '../jsonSchema.js';
+import { closestName } from '../util/closest.js';
 
 let compiled: ReturnType<Ajv['compile']> | null = null;
 function validator() {
@@ -29,24 +30,6 @@ function valueAt(doc: unknown, pointer: string): unknown {
   return cur;
 }
 
-function closest(word: string, options: string[]): string | undefined {
-  const dist = (a: string, b: string) => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-    return d[a.length][b.length];
-  };
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const o of options) {
-    const dd = dist(word, o);
-    if (dd < bestD) [best, bestD] = [o, dd];
-  }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
 function allowedKeys(schemaPath: string): string[] {
   // schemaPath like '#/definitions/training/additionalProperties' or '#/additionalProperties'
   const parts = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
@@ -55,14 +38,14 @@ function allowedKeys(schemaPath: string): string[] {
   return node?.properties ? Object.keys(node.properties) : [];
 }
 
-export function toProblem(file: string, doc: unknown, e: ErrorObject, base = ''): Problem {
+function toProblem(file: string, doc: unknown, e: ErrorObject, base = ''): Problem {
   const ptr = base + e.instancePath;
   const got = valueAt(doc, e.instancePath);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const keys = allowedKeys(e.schemaPath);
-      const near = closest(key, keys);
+      const near = closestName(key, keys);
       return problem(file, `${ptr}/${key}`, `unknown key '${key}'`,
         near ? `did you mean '${near}'?` : `remove it; allowed keys here: ${keys.join(', ')}`);
     }

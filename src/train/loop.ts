@@ -30,7 +30,7 @@ export interface TrainOutput {
   epochSeconds: number[];
 }
 
-export const MISCLASSIFIED_KEPT = 64;
+const MISCLASSIFIED_KEPT = 64;
 
 function replace(target: Record<string, tf.Tensor>, next: Record<string, tf.Tensor>): void {
   for (const k of Object.keys(next)) {
@@ -40,7 +40,7 @@ function replace(target: Record<string, tf.Tensor>, next: Record<string, tf.Tens
 }
 
 /** Reads are asynchronous throughout: the webgpu backend cannot read GPU memory synchronously in Node. */
-export async function hashWeights(net: Network, p: Params, bufs: Buffers): Promise<string> {
+async function hashWeights(net: Network, p: Params, bufs: Buffers): Promise<string> {
   const h = createHash('sha256');
   for (const k of [...net.params.map(([name]) => name), ...Object.keys(bufs).sort()]) {
     const t = p[k] ?? bufs[k];
@@ -50,7 +50,7 @@ export async function hashWeights(net: Network, p: Params, bufs: Buffers): Promi
   return h.digest('hex');
 }
 
-export async function evaluate(net: Network, p: Params, bufs: Buffers, ds: Dataset, testIdx: Uint32Array, batchSize: number, normalize: Normalize) {
+async function evaluate(net: Network, p: Params, bufs: Buffers, ds: Dataset, testIdx: Uint32Array, batchSize: number, normalize: Normalize) {
   let sumNll = 0;
   let correct = 0;
   const wrong: { index: number; actual: number; predicted: number }[] = [];

@@ -1,21 +1,11 @@
-/** A network built from its layer list (src/train/network.ts) in tfjs core ops with an explicit
+/** A network built from its layer list (src/spec/network.ts) in tfjs core ops with an explicit
  * backward pass, so the same code runs on every backend and every random draw (init, dropout)
  * comes from our own streams. Layout NHWC; conv filters [kh, kw, in, out]; stride 1. One forward
  * and one backward per layer kind; the study's network is the default list in defaults.json. */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad, maxPoolGrad, avgPoolForward, avgPoolGrad } from './ops.js';
 import { normBackward, normForwardEval, normForwardTrain, type NormCache, type NormKind } from './norm.js';
-import { inferShapes, layerNames, type Layer, type NormType, type Shape } from './network.js';
-
-export type { NormType } from './network.js';
-
-export interface ModelConfig {
-  norm: NormType;
-  /** GroupNorm groups of the norm layers, in order (1 for batch and layer norm); for reports */
-  groups: number[];
-  dropout: number;
-  layers: Layer[];
-}
+import { inferShapes, layerNames, type Layer, type NormType, type Shape } from '../spec/network.js';
 
 /** The built network: layers, their names and the shape after each, for one input size. */
 export interface Network {
@@ -30,7 +20,7 @@ export interface Network {
   dropouts: number[];
 }
 
-export const BN_MOMENTUM = 0.1;
+const BN_MOMENTUM = 0.1;
 
 export function buildNetwork(layers: Layer[], input: Shape, classes: number): Network {
   const { shapes, problems } = inferShapes(layers, input, classes);

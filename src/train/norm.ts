@@ -23,7 +23,7 @@ export interface NormCache {
   fused?: boolean;
 }
 
-export const NORM_EPS = 1e-5;
+const NORM_EPS = 1e-5;
 
 export interface NormForward {
   out: tf.Tensor4D;

@@ -66,11 +66,6 @@ export function maxPoolGrad(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, s: 
   return dx;
 }
 
-/** 2x2 stride-2 max pooling gradient (see maxPoolGrad). */
-export function maxPool2x2Grad(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, useKernel: boolean): tf.Tensor4D {
-  return maxPoolGrad(x, y, dy, 2, useKernel);
-}
-
 /** s x s stride-s average pooling (unpadded; rows and columns past the last window are dropped),
  * in core ops so that every backend sums in the same order. */
 export function avgPoolForward(x: tf.Tensor4D, s: number): tf.Tensor4D {

@@ -46,11 +46,6 @@ export function sgdStep(p: Params, g: Params, state: SgdState, h: SgdHyper): { p
 /** PyTorch's sgn(w), the gradient of |w|: +-1 for every non-zero w, 0 for +-0 and NaN. tf.sign
  * is not that everywhere (tfjs-backend-wasm's is 0 for |w| < 2^-23), so it is built from
  * comparisons, which are exact on every backend. */
-export function torchSign(w: tf.Tensor): tf.Tensor {
+function torchSign(w: tf.Tensor): tf.Tensor {
   return tf.sub(tf.cast(tf.greater(w, 0), 'float32'), tf.cast(tf.less(w, 0), 'float32'));
-}
-
-/** The L1 penalty value l1 * sum |w| (for reporting the full objective). */
-export function l1Penalty(p: Params, l1: number): tf.Scalar {
-  return tf.mul(tf.addN(Object.values(p).map((t) => tf.sum(tf.abs(t)))), l1) as tf.Scalar;
 }

@@ -1,20 +1,5 @@
 /** Learning-rate and momentum schedules, PyTorch semantics (torch.optim.lr_scheduler.OneCycleLR). */
-
-export interface OneCycleConfig {
-  type: 'one-cycle';
-  maxLr: number;
-  pctStart: number;
-  divFactor: number;
-  finalDivFactor: number;
-  anneal: 'cos' | 'linear';
-  cycleMomentum: boolean;
-  baseMomentum: number;
-  maxMomentum: number;
-}
-export interface ConstantConfig {
-  type: 'constant';
-}
-export type ScheduleConfig = OneCycleConfig | ConstantConfig;
+import type { ScheduleConfig } from '../spec/types.js';
 
 export interface StepHyper {
   lr: number;

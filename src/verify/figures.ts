@@ -1,21 +1,16 @@
 /** Figures against golden PNGs (exact pixel comparison) and against the committed reports/ copies. */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { comparePng } from '../report/figures.js';
 import type { DrawnFigure } from '../report/drawFigures.js';
 import { decideGoldenAction, type UpdateMode } from './update.js';
-import { writeFileAtomic } from '../result/store.js';
+import { writeFileAtomic } from '../workspace/store.js';
+import { figureDiffPath, goldenFigurePath, reportFigurePath } from '../workspace/paths.js';
 
 export type FigureVerdict =
   | { file: string; status: 'pass' | 'written' | 'missing-golden'; golden: string }
   | { file: string; status: 'fail'; golden: string; diffPixels: number; sizeMismatch: boolean; diffImage: string | null };
 
-export function goldenFigurePath(root: string, profile: string, backend: string, file: string): string {
-  return join(root, 'golden', profile, backend, 'figures', file);
-}
-export function reportFigurePath(root: string, profile: string, file: string): string {
-  return join(root, 'reports', profile, file);
-}
 
 export function verifyFigures(root: string, profile: string, backend: string, drawn: DrawnFigure[], mode: UpdateMode): FigureVerdict[] {
   return drawn.map((f) => {
@@ -33,7 +28,7 @@ export function verifyFigures(root: string, profile: string, backend: string, dr
     if (cmp.equal) return { file: f.file, status: 'pass', golden };
     let diffImage: string | null = null;
     if (cmp.diffPng) {
-      const dp = join(root, 'results', profile, 'figures', f.file.replace(/\.png$/, '.diff.png'));
+      const dp = figureDiffPath(root, profile, f.file);
       writeFileAtomic(dp, cmp.diffPng);
       diffImage = relative(root, dp);
     }

@@ -4,16 +4,16 @@
  * golden is never half-written from it. (Corrupt results are not checked here: reproduce re-runs
  * them, verify and report refuse them when they read them.) */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ResolvedSpec } from '../spec/types.js';
 import type { ResultPayload } from '../result/types.js';
-import { GOLDEN_FIX, goldenPath, goldenPlace, payloadProblems, type Workspace } from '../result/files.js';
+import { GOLDEN_FIX, payloadProblems } from '../workspace/payloads.js';
+import { goldenPath, goldenPlace, type Workspace } from '../workspace/paths.js';
 import { fingerprintSpec } from '../plan/fingerprint.js';
 import { GoldenError, displayPath, problem, type Problem } from '../errors.js';
 import { BACKEND_CHOICES } from '../engine/backend.js';
 import { loadClaims } from '../report/claims.js';
 import { loadFigureConfig } from '../report/figureConfig.js';
-import { FIGURE_CONFIG } from '../report/drawFigures.js';
+import { figureConfigPath } from '../workspace/paths.js';
 
 /** A payload made from exactly this spec (same spec fingerprint) must have its epochs and seed. */
 export function payloadMatchesSpec(file: string, p: ResultPayload, spec: ResolvedSpec, fix: string): Problem[] {
@@ -41,7 +41,7 @@ export function goldenProblems(ws: Workspace, specs: ResolvedSpec[]): Problem[] 
 
 /** Run names and experiment (row) names the profile's specs declare. */
 export const runNames = (all: ResolvedSpec[]) => [...new Set(all.flatMap((s) => [s.name, s.group]))];
-export const experimentNames = (all: ResolvedSpec[]) => [...new Set(all.map((s) => s.group))];
+const experimentNames = (all: ResolvedSpec[]) => [...new Set(all.map((s) => s.group))];
 
 /** Throws the first kind of problem found: goldens (all of them listed), claims, figure config.
  * `goldens: false` under --update all, which rewrites the selected goldens without reading them. */
@@ -51,6 +51,6 @@ export async function checkInputs(ws: Workspace, specs: ResolvedSpec[], all: Res
     if (probs.length) throw new GoldenError('GOLDEN_CORRUPT', probs);
   }
   loadClaims(ws.root, experimentNames(all));
-  const figures = join(ws.root, FIGURE_CONFIG);
+  const figures = figureConfigPath(ws.root);
   if (existsSync(figures)) await loadFigureConfig(displayPath(figures), runNames(all));
 }

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 
 export const BIN = new URL('../../bin/normreg.js', import.meta.url).pathname;
 
-export const README = `# test\n\n<!-- normreg:results:smoke:start -->\n<!-- normreg:results:smoke:end -->\n`;
+const README = `# test\n\n<!-- normreg:results:smoke:start -->\n<!-- normreg:results:smoke:end -->\n\n<!-- normreg:sweeps:smoke:start -->\n<!-- normreg:sweeps:smoke:end -->\n`;
 
 /** A tiny smoke profile: trains in about a second. */
 export function tinySpec(name: string, extra: Record<string, unknown> = {}): object {

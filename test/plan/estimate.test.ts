@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { estimatePlan, formatDuration, makespan, renderEstimate, RUN_OVERHEAD_S, samplesFor, type SpeedSample } from '../../src/plan/estimate.js';
+import { estimatePlan, makespan, renderEstimate, RUN_OVERHEAD_S, samplesFor, type SpeedSample } from '../../src/plan/estimate.js';
+import { formatDuration } from '../../src/util/stats.js';
 
 const sample = (norm: string, batchSize: number, imagesPerSec: number, extra: Partial<SpeedSample> = {}): SpeedSample =>
   ({ source: 'facts', cpu: 'cpu A', profile: 'full', norm, batchSize, imagesPerSec, ...extra });

@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { changedPointers, decide, formatReason, shareTraining, type Decision, type RunRecord } from '../../src/plan/plan.js';
-import { fingerprintRun, runComponents, type RunComponents } from '../../src/plan/fingerprint.js';
+import { changedPointers, decide, formatReason, shareTraining, type Decision } from '../../src/plan/plan.js';
+import { type RunRecord } from '../../src/result/types.js';
+import { fingerprintRun, runComponents } from '../../src/plan/fingerprint.js';
+import { type RunComponents } from '../../src/result/types.js';
 import { resolveSpec } from '../../src/spec/load.js';
 
 const spec = (extra: object = {}) => resolveSpec('specs/bn.json', { name: 'bn', title: 'BN', model: { norm: 'batch' }, ...extra }, 'smoke').spec!;

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { payloadConsistency, payloadPlace, validateFacts, validatePayload, validateRunRecord } from '../../src/result/validate.js';
-import { goldenPlace, payloadProblems } from '../../src/result/files.js';
+import { payloadProblems } from '../../src/workspace/payloads.js';
+import { goldenPlace } from '../../src/workspace/paths.js';
 import type { ResultPayload } from '../../src/result/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expandSpec, listSpecFiles, loadSpecs, parseSeeds } from '../../src/spec/load.js';
+import { expandSpec, listSpecFiles, loadSpecs } from '../../src/spec/load.js';
+import { parseSeeds } from '../../src/commands/flags.js';
 import { fingerprintSpec } from '../../src/plan/fingerprint.js';
 
 const sweep = (extra: object = {}) => ({

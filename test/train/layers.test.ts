@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { backward, buildNetwork, forwardTrain, initBuffers, nllLoss, type Network, type Params } from '../../src/train/model.js';
-import { resolveLayers } from '../../src/train/network.js';
+import { resolveLayers } from '../../src/spec/network.js';
 import { selectBackend } from '../../src/engine/backend.js';
 import { registerWasmKernels } from '../../src/engine/wasmKernels.js';
 import { closeness, loadFixture, type TorchTensor } from '../helpers/torch.js';

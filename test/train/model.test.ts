@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { backward, buildNetwork, forwardEval, forwardTrain, initBuffers, nllLoss, type Network, type Params } from '../../src/train/model.js';
-import { resolveLayers, type NormType } from '../../src/train/network.js';
+import { resolveLayers, type NormType } from '../../src/spec/network.js';
 import defaults from '../../src/spec/defaults.json' with { type: 'json' };
 import { sgdStep, type SgdState } from '../../src/train/optimizer.js';
 import { selectBackend } from '../../src/engine/backend.js';

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { planSchedule, type OneCycleConfig } from '../../src/train/schedule.js';
+import { planSchedule } from '../../src/train/schedule.js';
+import type { OneCycleConfig } from '../../src/spec/types.js';
 import { loadFixture } from '../helpers/torch.js';
 
 const fx = loadFixture('onecycle.json');
