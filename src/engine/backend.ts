@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BackendError, problem, UsageError } from '../errors.js';
+import { packageVersion } from '../util/packages.js';
 import { loadTensorflow, tfjsNodePackage, type TensorflowFacts, type TfThreads } from './tensorflow.js';
 import type { WebgpuFacts } from './webgpu.js';
 import { planAuto } from './adapter.js';
@@ -170,11 +171,7 @@ function unavailable(choice: string, why: string, fix = `use --backend auto or o
 }
 
 function pkgVersion(pkg: string): string {
-  try {
-    return (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
+  return packageVersion(pkg) ?? 'unknown';
 }
 
 function webgpuInfo(facts: WebgpuFacts, base: Record<string, string>): BackendInfo {

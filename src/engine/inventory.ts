@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { execa } from 'execa';
+import { packageVersion } from '../util/packages.js';
 import { ADAPTER_ENV, describeAdapter, parseAdapterRequest, planAuto, type AdapterRecord, type AutoBackend } from './adapter.js';
 import { tfjsNodePackage, type TfVariant } from './tensorflow.js';
 import { probeWebgpu, type WebgpuProbe } from './webgpuProbe.js';
@@ -24,13 +25,7 @@ interface BackendEntry {
 }
 export interface Inventory { backends: BackendEntry[]; auto: { backend: AutoBackend; skipped: string[] } }
 
-function version(pkg: string): string | null {
-  try {
-    return (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string }).version;
-  } catch {
-    return null;
-  }
-}
+const version = packageVersion;
 function staged(pkg: string): boolean {
   try {
     return existsSync(join(dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'deps', 'manifest.json'));

@@ -9,11 +9,11 @@
  *    sparse segment reduce, bincount with weights, dilation backprop) is refused when it runs,
  *    so that a new op in training fails a test instead of silently varying. */
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendError, problem } from '../errors.js';
+import { packageVersion } from '../util/packages.js';
 import {
   ADAPTER_ENV, SWIFTSHADER_ICD, adapterRecord, chooseAdapter, dawnEnv, describeAdapter, parseAdapterRequest,
   type AdapterFacts, type AdapterRecord, type AdapterRequest,
@@ -44,13 +44,6 @@ interface Gpu { requestAdapter(o?: Record<string, unknown>): Promise<GpuAdapterL
 interface WebgpuPackage { create(flags: string[]): Gpu; globals: Record<string, unknown> }
 interface WebgpuProgram { atomic?: boolean; shaderKey?: string; constructor: { name: string } }
 
-export function packageVersion(pkg: string): string | null {
-  try {
-    return (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string }).version;
-  } catch {
-    return null;
-  }
-}
 
 const INSTALL_FIX = 'run `npm ci` (webgpu and @tensorflow/tfjs-backend-webgpu are optional dependencies; npm skips them on platforms they do not support)';
 

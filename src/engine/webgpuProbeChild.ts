@@ -1,6 +1,7 @@
 /** Child of webgpuProbe: start Dawn for NORMREG_WEBGPU_ADAPTER, print the adapters as one JSON line. */
 import { parseAdapterRequest } from './adapter.js';
-import { packageVersion, probeAdapters } from './webgpu.js';
+import { packageVersion } from '../util/packages.js';
+import { probeAdapters } from './webgpu.js';
 
 const request = parseAdapterRequest(process.env);
 try {
