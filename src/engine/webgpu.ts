@@ -39,7 +39,7 @@ interface GpuAdapterLike {
   limits: Record<string, number>;
   requestDevice(d: unknown): Promise<GpuDeviceLike>;
 }
-interface GpuDeviceLike { lost: Promise<{ reason: string; message: string }>; features: Set<string> }
+interface GpuDeviceLike { lost: Promise<{ reason: string; message: string }>; features: Set<string>; onuncapturederror: ((ev: { error: { message: string; constructor: { name: string } } }) => void) | null }
 interface Gpu { requestAdapter(o?: Record<string, unknown>): Promise<GpuAdapterLike | null> }
 interface WebgpuPackage { create(flags: string[]): Gpu; globals: Record<string, unknown> }
 interface WebgpuProgram { atomic?: boolean; shaderKey?: string; constructor: { name: string } }
@@ -101,6 +101,14 @@ export async function probeAdapters(request: AdapterRequest): Promise<AdapterRec
 }
 
 let loaded: WebgpuFacts | null = null;
+/** The first device loss or uncaptured GPU error of this process: every result after it is suspect. */
+let failure: string | null = null;
+
+/** Throws once the device was lost or reported an error (out of memory): called before each
+ * program and before a checkpoint or result is written, so neither is written from a broken device. */
+export function checkWebgpuDevice(): void {
+  if (failure) throw new BackendError('RUN', [problem('', '--backend', failure, 'run the same command again: it resumes from the last epoch checkpoint (on out of memory: a smaller /training/batchSize, or another GPU)')]);
+}
 
 /** Start tfjs's 'webgpu' backend on the adapter the request allows (NORMREG_WEBGPU_ADAPTER). */
 export async function loadWebgpu(env: Record<string, string | undefined> = process.env): Promise<WebgpuFacts> {
@@ -118,12 +126,13 @@ export async function loadWebgpu(env: Record<string, string | undefined> = proce
 
   const mod = (await import('@tensorflow/tfjs-backend-webgpu')) as unknown as { WebGPUBackend: new (device: unknown, info: unknown) => object };
   const Deterministic = deterministicBackend(mod.WebGPUBackend);
-  let lost: string | null = null;
   tf.removeBackend('webgpu'); // the package registers its own factory (its own adapter choice) when navigator.gpu exists
   tf.registerBackend('webgpu', async () => {
     const device = await picked.requestDevice(deviceDescriptor(picked));
-    void device.lost.then((info) => { lost = `${info.reason}: ${info.message}`; });
-    return new Deterministic(device, picked.info, () => lost) as unknown as tf.KernelBackend;
+    void device.lost.then((info) => { failure ??= `the WebGPU device was lost (${info.reason || 'unknown'}: ${info.message})`; });
+    // out of memory (and any other error tfjs does not capture) poisons every later result
+    device.onuncapturederror = (ev) => { failure ??= `WebGPU ${ev.error.constructor.name === 'GPUOutOfMemoryError' ? 'out of memory' : `error (${ev.error.constructor.name})`}: ${ev.error.message}`; };
+    return new Deterministic(device, picked.info) as unknown as tf.KernelBackend;
   }, 0);
   for (const [k, v] of Object.entries(PINNED_FLAGS)) tf.env().set(k, v);
   let ok = false;
@@ -166,12 +175,8 @@ export function atomicRefusal(program: { atomic?: boolean; name: string }, outpu
 function deterministicBackend(Base: new (device: unknown, info: unknown) => object) {
   const B = Base as unknown as new (device: unknown, info: unknown) => { runWebGPUProgram(p: WebgpuProgram, ...rest: unknown[]): unknown };
   return class DeterministicWebGPUBackend extends B {
-    constructor(device: unknown, info: unknown, private readonly lostReason: () => string | null) {
-      super(device, info);
-    }
     override runWebGPUProgram(program: WebgpuProgram, inputs: unknown, outputDtype: string, ...rest: unknown[]): unknown {
-      const lost = this.lostReason();
-      if (lost) throw new BackendError('RUN', [problem('', '', `the WebGPU device was lost (${lost})`, 'run the same command again: it resumes from the last epoch checkpoint')]);
+      checkWebgpuDevice();
       const name = program.constructor.name;
       const refused = atomicRefusal({ atomic: program.atomic, name }, outputDtype);
       if (refused) throw new BackendError('BACKEND', [problem('', '--backend', `webgpu: ${refused}`, 'give this op a deterministic formulation in src/train (see src/engine/webgpu.ts), or use --backend wasm')]);
