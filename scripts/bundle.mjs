@@ -49,6 +49,7 @@ await build({
   entryPoints: {
     normreg: 'dist/cli.js',
     kernelWorker: 'dist/engine/kernelWorker.js',
+    wasmKernels: 'dist/engine/wasmKernels.js', // imported by a computed name (backend.ts): an entry of its own
     webgpuProbeChild: 'dist/engine/webgpuProbeChild.js',
     tensorflowProbeChild: 'dist/engine/tensorflowProbeChild.js',
     probeChild: 'dist/setup/probeChild.js',
@@ -58,6 +59,7 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  mainFields: ['module', 'main'], // tfjs's ES modules: its CommonJS builds hide named exports behind default
   target: 'node20',
   minifyWhitespace: true,
   minifySyntax: true, // identifiers are kept: the webgpu guard reads program class names
@@ -65,7 +67,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   // tfjs-wasm's emscripten code and other CommonJS modules call require() for Node's own modules
-  banner: { js: "import { createRequire as __normregRequire } from 'node:module'; const require = __normregRequire(import.meta.url);" },
+  // and read __dirname (tfjs-wasm's emscripten loader)
+  banner: { js: "import { createRequire as __normregRequire } from 'node:module'; import { fileURLToPath as __normregPath } from 'node:url'; const require = __normregRequire(import.meta.url); const __filename = __normregPath(import.meta.url); const __dirname = __normregPath(new globalThis.URL('.', import.meta.url));" },
   plugins: [toVendor],
 });
 
