@@ -49,7 +49,7 @@ module.exports = {
       from: {
         orphan: true,
         // entry points: the CLI, worker threads and child scripts started by file name
-        pathNot: ['\\.d\\.ts$', '^src/cli\\.ts$', '^src/engine/kernelWorker\\.ts$', '^src/engine/sharedHeap\\.ts$', '^src/setup/probeChild\\.ts$', '^src/engine/assembly/'],
+        pathNot: ['\\.d\\.ts$', '^src/cli\\.ts$', '^src/engine/kernelWorker\\.ts$', '^src/engine/sharedHeap\\.ts$', '^src/setup/probeChild\\.ts$', '^src/engine/tensorflowProbeChild\\.ts$', '^src/engine/webgpuProbeChild\\.ts$', '^src/engine/assembly/'],
       },
       to: {},
     },

@@ -49,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'worker': return cmdWorker(values);
     case 'setup': return cmdSetup(values, rest);
     case 'slurm': return cmdSlurm(values, argv);
+    case 'backends': return (await import('./commands/backends.js')).cmdBackends(values);
     default: return (await import('./commands/bench.js')).cmdBench(values);
   }
 }

@@ -13,10 +13,10 @@ export interface FlagDecl {
 }
 
 export const FLAGS = {
-  profile: { type: 'string', arg: 'full|smoke', help: 'which profile (default full)' },
+  profile: { type: 'string', arg: 'full|smoke|tiny', help: 'which profile (default full; tiny: 256 images, 1 epoch, for slow backends)' },
   only: { type: 'string', arg: 'NAME,...', help: "restrict to these experiments: a spec, a sweep, one run, a tag ('table' = the study's seven rows) or 'pending' (runs without a golden)" },
   seeds: { type: 'string', arg: 'LIST', help: 'run every selected experiment under these seeds (integers >= 0): 1,2,3 or 1-5' },
-  backend: { type: 'string', arg: 'B', help: 'auto|tensorflow-gpu|tensorflow|wasm|cpu (default auto); picks whose results are read and written' },
+  backend: { type: 'string', arg: 'B', help: 'auto|tensorflow-gpu|tensorflow|webgpu|wasm|cpu (default auto: tensorflow-gpu with a GPU, else webgpu on a hardware adapter, else wasm); picks whose results are read and written. webgpu takes a hardware adapter; NORMREG_WEBGPU_ADAPTER=software asks for a software one (SwiftShader: a CPU emulation, slow)' },
   update: { type: 'string', arg: 'none|new|all', help: 'golden update mode (default: none under CI=true, else new; verify: none)' },
   specs: { type: 'string', arg: 'DIR', help: 'spec directory (default: specs)' },
   json: { type: 'boolean', help: 'print the result as JSON' },
@@ -103,6 +103,7 @@ export const COMMANDS: Record<string, CommandDecl> = {
     flags: [...SELECT, 'backend', 'shards', 'partition', 'time', 'cpus-per-task', 'sbatch-arg', 'dry', 'wait', 'poll-ms'],
     notes: ['--dry prints the batch scripts and what each shard trains, and submits nothing', 'example: normreg slurm --profile full --shards 12 --partition cpu --wait'],
   },
+  backends: { args: '', summary: 'every backend on this machine: available or not and why, adapter or devices, versions, threads, and what auto picks now', positionals: 'none', flags: ['json'] },
   help: { args: '[COMMAND]', summary: "a command's own help", positionals: 'target', flags: [] },
   worker: { args: '', summary: 'one run in a child process of `reproduce --jobs`', positionals: 'none', flags: [...SELECT, 'backend', 'threads', 'inter-threads', 'force'], hidden: true },
 };

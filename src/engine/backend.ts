@@ -1,22 +1,28 @@
 /** Backend selection. auto: tensorflow-gpu when TensorFlow (set up by `normreg setup tensorflow
- * --gpu`) lists a GPU, else the wasm engine with our kernels (the committed reference; never
- * TensorFlow-CPU, which must be asked for with --backend tensorflow). The native packages are
- * imported lazily, so their absence never breaks anything. */
+ * --gpu`) lists a GPU, else webgpu on a hardware adapter, else the wasm engine with our kernels
+ * (the committed reference; never TensorFlow-CPU, which must be asked for with --backend
+ * tensorflow, nor a software WebGPU adapter). The native packages and Dawn are imported lazily,
+ * so their absence never breaks anything. */
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BackendError, problem, UsageError } from '../errors.js';
+import { packageVersion } from '../util/packages.js';
 import { loadTensorflow, tfjsNodePackage, type TensorflowFacts, type TfThreads } from './tensorflow.js';
+import type { WebgpuFacts } from './webgpu.js';
+import { planAuto } from './adapter.js';
+
+const WEBGPU_PACKAGES = ['webgpu', '@tensorflow/tfjs-backend-webgpu'];
 
 const WASM_KERNELS_MODULE = './wasmKernels.js';
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface BackendInfo {
   /** the name results and goldens are filed under */
-  name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  name: 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
   /** tfjs backend name */
   tfBackend: string;
   /** wasm: kernel threads; tensorflow: intra-op threads */
@@ -28,6 +34,8 @@ export interface BackendInfo {
   useMaxPoolKernel: boolean;
   /** TensorFlow's version, devices, thread counts, oneDNN setting (tensorflow backends only) */
   tensorflow?: TensorflowFacts;
+  /** the WebGPU adapter, the adapter request and the flags pinned for determinism (webgpu only) */
+  webgpu?: WebgpuFacts;
 }
 
 async function activate(name: string): Promise<boolean> {
@@ -63,21 +71,31 @@ export interface SelectOptions {
   tfThreads?: TfThreads;
 }
 
-export async function selectBackend(choice: BackendChoice, opts: SelectOptions = {}): Promise<BackendInfo> {
+export async function selectBackend(requested: BackendChoice, opts: SelectOptions = {}): Promise<BackendInfo> {
   const versions: Record<string, string> = { 'tfjs-core': tf.version_core };
   const tfThreads = opts.tfThreads ?? { intra: availableParallelism(), inter: 1 };
-  if (choice === 'tensorflow-gpu' || (choice === 'auto' && setUp(tfjsNodePackage('gpu')))) {
-    try {
-      const facts = await loadTensorflow('gpu', tfThreads);
-      if (facts.devices.includes('GPU')) return tensorflowInfo('tensorflow-gpu', facts, versions);
-      if (choice === 'tensorflow-gpu') throw unavailable(choice, `TensorFlow ${facts.version} loaded but lists no GPU device (only ${facts.devices.join(', ')})`, 'check the NVIDIA driver (nvidia-smi) and `npx normreg setup tensorflow --gpu`; or use --backend tensorflow for the CPU');
-    } catch (e) {
-      if (choice === 'tensorflow-gpu') throw e;
-      // auto: a GPU setup that does not load is the same as none; the wasm engine below
-    }
+  let choice: BackendChoice = requested;
+  if (choice === 'auto') {
+    // the order is planAuto's (src/engine/adapter.ts); each probe runs only when its turn comes
+    const tfSetUp = setUp(tfjsNodePackage('gpu'));
+    let facts: TensorflowFacts | null = null;
+    if (tfSetUp) facts = await loadTensorflow('gpu', tfThreads).catch(() => null); // a GPU setup that does not load is the same as none
+    const gpu = facts ? facts.devices.includes('GPU') : null;
+    const pick = planAuto({ tensorflowGpu: { setUp: tfSetUp, gpu }, webgpuHardware: gpu ? null : await autoWebgpu() }).backend;
+    if (pick === 'tensorflow-gpu') return tensorflowInfo('tensorflow-gpu', facts!, versions);
+    choice = pick;
+  }
+  if (choice === 'tensorflow-gpu') {
+    const facts = await loadTensorflow('gpu', tfThreads);
+    if (facts.devices.includes('GPU')) return tensorflowInfo('tensorflow-gpu', facts, versions);
+    throw unavailable(choice, `TensorFlow ${facts.version} loaded but lists no GPU device (only ${facts.devices.join(', ')})`, 'check the NVIDIA driver (nvidia-smi) and `npx normreg setup tensorflow --gpu`; or use --backend tensorflow for the CPU');
   }
   if (choice === 'tensorflow') return tensorflowInfo('tensorflow', await loadTensorflow('cpu', tfThreads), versions);
-  if (choice === 'auto' || choice === 'wasm') {
+  if (choice === 'webgpu') {
+    const facts = await (await import('./webgpu.js')).loadWebgpu();
+    return webgpuInfo(facts, versions);
+  }
+  if (choice === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
     const mod = (await import(WASM_KERNELS_MODULE)) as WasmKernelsModule;
     mod.useSharedHeap(); // must precede the wasm backend's start (a no-op once it has started)
@@ -153,9 +171,22 @@ function unavailable(choice: string, why: string, fix = `use --backend auto or o
 }
 
 function pkgVersion(pkg: string): string {
-  try {
-    return (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
+  return packageVersion(pkg) ?? 'unknown';
+}
+
+function webgpuInfo(facts: WebgpuFacts, base: Record<string, string>): BackendInfo {
+  const a = facts.adapter;
+  return {
+    name: 'webgpu', tfBackend: 'webgpu', threads: 1, kernels: [], useMaxPoolKernel: false, webgpu: facts,
+    // the adapter and its driver decide the bits (as TensorFlow's thread counts do), so they are part of a run's environment
+    versions: { ...base, ...facts.versions, adapter: `${a.vendor} ${a.architecture} ${a.device}`.trim(), driver: a.driver, 'adapter-software': String(a.software) },
+  };
+}
+
+/** auto: a hardware WebGPU adapter, probed in a child process (Dawn's driver warnings and any crash stay there). */
+async function autoWebgpu(): Promise<boolean | null> {
+  if (WEBGPU_PACKAGES.some((p) => pkgVersion(p) === 'unknown')) return null;
+  const { probeWebgpu } = await import('./webgpuProbe.js');
+  const p = await probeWebgpu('hardware');
+  return p.ok ? p.adapters.some((a) => !a.software) : null;
 }

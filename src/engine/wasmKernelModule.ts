@@ -1,9 +1,9 @@
 // The AssemblyScript kernel binary (dist/kernels.wasm) and its instances: one per wasm-backend
 // heap, importing that heap's WebAssembly.Memory so kernels read and write tfjs tensors in place.
 import { readFile } from 'node:fs/promises';
+import { packageDir } from '../util/packages.js';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { SHARED_HEAP_URL } from './sharedHeap.js';
 
@@ -91,8 +91,7 @@ export function readBackendMemory(backend: WasmBackendLike): WebAssembly.Memory 
  * called before the wasm backend initializes; selectBackend does.
  */
 export function useSharedHeap(): void {
-  const require = createRequire(import.meta.url);
-  const dir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+  const dir = join(packageDir('@tensorflow/tfjs-backend-wasm'), 'wasm-out');
   setWasmPaths({
     'tfjs-backend-wasm.wasm': join(dir, 'tfjs-backend-wasm.wasm'),
     'tfjs-backend-wasm-simd.wasm': fileURLToPath(SHARED_HEAP_URL),

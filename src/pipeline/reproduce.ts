@@ -2,6 +2,7 @@
  * or in workers, write the copies, then verify and report (or, for a shard, write its manifest). */
 import { relative } from 'node:path';
 import type { BackendInfo } from '../engine/backend.js';
+import { describeAdapter } from '../engine/adapter.js';
 import { NormregError, formatProblem } from '../errors.js';
 import { shareTraining } from '../plan/plan.js';
 import { planRuns, type PlannedRun, type RunEnv } from '../plan/runs.js';
@@ -94,5 +95,5 @@ export async function verifyTrained(c: Common, plan: PlannedRun[], results: Pool
 export function renderHeader(c: Common, plan: PlannedRun[], shard: Shard | null, backend: BackendInfo, jobs: number, env: RunEnv): string {
   const tf = backend.tensorflow;
   const share = shard ? `${describeShard(planRuns(c.ws, c.specs, env, false), shard)}\n` : '';
-  return `normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}${tf ? ` (TensorFlow ${tf.version}, ${tf.intraOpThreads} intra-op / ${tf.interOpThreads} inter-op thread(s) per run)` : ''}\n${share}`;
+  return `normreg reproduce: ${plan.length} experiment(s)${shard ? ` (shard ${shard.index}/${shard.total} of ${c.specs.length})` : ''}, profile ${c.profile}, backend ${backend.name}${backend.kernels.length ? ` (kernels: ${backend.kernels.join(', ')})` : ''}, jobs ${jobs}${backend.name === 'wasm' ? `, threads ${backend.threads}` : ''}${tf ? ` (TensorFlow ${tf.version}, ${tf.intraOpThreads} intra-op / ${tf.interOpThreads} inter-op thread(s) per run)` : ''}${backend.webgpu ? ` (adapter: ${describeAdapter(backend.webgpu.adapter)})` : ''}\n${share}`;
 }

@@ -1,9 +1,9 @@
 /** SVG -> PNG through resvg with the DejaVu font files only, so the same SVG gives the same bytes anywhere. */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { FigureError } from './figureError.js';
+import { packageDir } from '../util/packages.js';
 
 export const FONT_FAMILY = 'DejaVu Sans';
 
@@ -19,7 +19,7 @@ const checkedFonts = new Set<string>();
 function resolveFontFiles(): string[] {
   let dir: string;
   try {
-    dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+    dir = join(packageDir('dejavu-fonts-ttf'), 'ttf');
   } catch (cause) {
     throw new FigureError('FIGURE_FONT_MISSING', 'dejavu-fonts-ttf', [{ pointer: '', message: 'the font package is not installed', fix: FONT_FIX }], { cause });
   }

@@ -1,5 +1,6 @@
 import type { CpuFacts } from '../host/cpu.js';
 import type { TensorflowFacts } from '../engine/tensorflow.js';
+import type { WebgpuFacts } from '../engine/webgpu.js';
 /** Shapes of what a run produces. The payload is the reproducible part (byte-identical for the
  * same spec + seed + backend); RunFacts hold timings and host facts and are never compared. */
 
@@ -65,6 +66,8 @@ export interface RunFacts {
   cpuInfo: CpuFacts;
   /** TensorFlow's version, devices, thread counts and oneDNN setting (tensorflow backends) */
   tensorflow?: TensorflowFacts;
+  /** the WebGPU adapter (vendor, architecture, device, description, driver, software or not), the request and the pinned flags (webgpu) */
+  webgpu?: WebgpuFacts;
 }
 
 /** What a run's bytes depend on, component by component (so a changed run can say why). */

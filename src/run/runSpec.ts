@@ -14,6 +14,7 @@ import { type PlannedRun } from '../plan/runs.js';
 import { writeFileAtomic } from '../workspace/store.js';
 import { canonicalJson } from '../result/canonical.js';
 import { cpuLabel, gitCommit, readCpuFacts } from '../host/cpu.js';
+import { checkWebgpuDevice } from '../engine/webgpu.js';
 
 export interface RunOutcome {
   payload: ResultPayload;
@@ -37,8 +38,15 @@ export async function executeRun(ws: Workspace, run: PlannedRun, backend: Backen
     onProgress: opts.onProgress,
     signal: opts.signal,
     resume,
-    onEpochEnd: (state) => writeCheckpoint(ws, spec.profile, spec.name, { format: 1, fingerprint: decision.fingerprint, state }),
+    onEpochEnd: (state) => {
+      if (backend.webgpu) checkWebgpuDevice(); // a lost device's reads are not trusted into a checkpoint
+      writeCheckpoint(ws, spec.profile, spec.name, { format: 1, fingerprint: decision.fingerprint, state });
+    },
+  }).catch((e: unknown) => {
+    if (backend.webgpu) checkWebgpuDevice(); // a read from a lost device fails with Dawn's own error: report the loss
+    throw e;
   });
+  if (backend.webgpu) checkWebgpuDevice();
   const wallSeconds = (performance.now() - t0) / 1000;
   const payload: ResultPayload = {
     format: 1, name: spec.name, title: spec.title, profile: spec.profile, backend: backend.name, seed: spec.seed,
@@ -54,6 +62,7 @@ export async function executeRun(ws: Workspace, run: PlannedRun, backend: Backen
     resumedFromEpoch: resume ? resume.epoch : 0,
     cpuInfo: readCpuFacts(),
     ...(backend.tensorflow ? { tensorflow: backend.tensorflow } : {}),
+    ...(backend.webgpu ? { webgpu: backend.webgpu } : {}),
   };
   const text = canonicalJson(payload);
   writeFileAtomic(resultPath(ws, spec.profile, spec.name), text);

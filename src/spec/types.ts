@@ -1,6 +1,6 @@
 import type { Layer, NormType } from './network.js';
 
-export const PROFILES = ['full', 'smoke'] as const;
+export const PROFILES = ['full', 'smoke', 'tiny'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** metrics a published value can refer to: best over epochs, or the last epoch's */

@@ -39,17 +39,18 @@ function replace(target: Record<string, tf.Tensor>, next: Record<string, tf.Tens
   }
 }
 
-function hashWeights(net: Network, p: Params, bufs: Buffers): string {
+/** Reads are asynchronous throughout: the webgpu backend cannot read GPU memory synchronously in Node. */
+async function hashWeights(net: Network, p: Params, bufs: Buffers): Promise<string> {
   const h = createHash('sha256');
   for (const k of [...net.params.map(([name]) => name), ...Object.keys(bufs).sort()]) {
     const t = p[k] ?? bufs[k];
     h.update(k);
-    h.update(Buffer.from((t.dataSync() as Float32Array).buffer));
+    h.update(Buffer.from(((await t.data()) as Float32Array).buffer));
   }
   return h.digest('hex');
 }
 
-function evaluate(net: Network, p: Params, bufs: Buffers, ds: Dataset, testIdx: Uint32Array, batchSize: number, normalize: Normalize) {
+async function evaluate(net: Network, p: Params, bufs: Buffers, ds: Dataset, testIdx: Uint32Array, batchSize: number, normalize: Normalize) {
   let sumNll = 0;
   let correct = 0;
   const wrong: { index: number; actual: number; predicted: number }[] = [];
@@ -59,12 +60,14 @@ function evaluate(net: Network, p: Params, bufs: Buffers, ds: Dataset, testIdx: 
   for (let start = 0; start < testIdx.length; start += batchSize) {
     const n = Math.min(batchSize, testIdx.length - start);
     fillBatch(ds.test, testIdx, start, n, buf, null, normalize);
-    const [nll, pred] = tf.tidy(() => {
+    const out = tf.tidy(() => {
       const x = tf.tensor4d(buf.x.subarray(0, n * rows * cols), [n, rows, cols, 1]);
       const y = tf.tensor1d(buf.y.subarray(0, n), 'int32');
       const logp = forwardEval(net, p, bufs, x);
-      return [tf.neg(tf.sum(tf.mul(logp, tf.oneHot(y, net.classes)), 1)).dataSync(), tf.argMax(logp, 1).dataSync()];
+      return [tf.neg(tf.sum(tf.mul(logp, tf.oneHot(y, net.classes)), 1)), tf.argMax(logp, 1)];
     });
+    const [nll, pred] = await Promise.all(out.map((t) => t.data()));
+    tf.dispose(out);
     for (let i = 0; i < n; i++) {
       sumNll += nll[i];
       if (pred[i] === buf.y[i]) correct++;
@@ -80,8 +83,10 @@ function evaluate(net: Network, p: Params, bufs: Buffers, ds: Dataset, testIdx: 
 /** Streams whose position matters after the start of a run (init and subset are spent up front). */
 const RESUMED_STREAMS: StreamName[] = ['shuffle', 'augment', 'dropout'];
 
-function snapshot(m: Record<string, tf.Tensor>): Record<string, Float32Array> {
-  return Object.fromEntries(Object.keys(m).sort().map((k) => [k, Float32Array.from(m[k].dataSync() as Float32Array)]));
+async function snapshot(m: Record<string, tf.Tensor>): Promise<Record<string, Float32Array>> {
+  const keys = Object.keys(m).sort();
+  const values = await Promise.all(keys.map(async (k) => Float32Array.from((await m[k].data()) as Float32Array)));
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
 }
 
 function restore(target: Record<string, tf.Tensor>, saved: Record<string, Float32Array>, what: string): void {
@@ -184,8 +189,9 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
           const upd = sgdStep(params, g, sgd, { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 });
           return { loss: l.loss, correct: l.correct, params: upd.params, buf: upd.state.buf!, bufs: f.newBuffers };
         });
-        lossSum += out.loss.dataSync()[0];
-        correct += out.correct.dataSync()[0];
+        const [loss, right] = await Promise.all([out.loss.data(), out.correct.data()]);
+        lossSum += loss[0];
+        correct += right[0];
         seen += n;
         out.loss.dispose();
         out.correct.dispose();
@@ -199,7 +205,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
           if (opts.signal.aborted) throw new TrainInterrupted(epoch - 1);
         }
       }
-      lastEval = evaluate(net, params, bufs, ds, testIdx, t.evalBatchSize, normalize);
+      lastEval = await evaluate(net, params, bufs, ds, testIdx, t.evalBatchSize, normalize);
       const metrics: EpochMetrics = {
         epoch, trainLoss: lossSum / stepsPerEpoch, trainAcc: (100 * correct) / seen,
         testLoss: lastEval.testLoss, testAcc: lastEval.testAcc, lr,
@@ -207,7 +213,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
       epochs.push(metrics);
       epochSeconds.push((performance.now() - t0) / 1000);
       opts.onEpochEnd?.({
-        epoch, params: snapshot(params), buffers: snapshot(bufs), sgd: sgd.buf ? snapshot(sgd.buf) : null,
+        epoch, params: await snapshot(params), buffers: await snapshot(bufs), sgd: sgd.buf ? await snapshot(sgd.buf) : null,
         streams: Object.fromEntries(RESUMED_STREAMS.map((n) => [n, streams[n].state()])),
         epochs: [...epochs], epochSeconds: [...epochSeconds],
         lastEval: { count: lastEval.count, wrong: lastEval.wrong, testLoss: lastEval.testLoss, testAcc: lastEval.testAcc },
@@ -217,7 +223,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
     return {
       epochs,
       misclassified: { epoch: t.epochs, count: lastEval!.count, samples: lastEval!.wrong },
-      weightsSha256: hashWeights(net, params, bufs),
+      weightsSha256: await hashWeights(net, params, bufs),
       trainSize: trainIdx.length,
       testSize: testIdx.length,
       epochSeconds,
