@@ -5,10 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { BACKEND_CHOICES, selectBackend, type BackendChoice } from '../engine/backend.js';
 import { runEnvFor } from '../plan/env.js';
-import { formatDuration } from '../util/stats.js';
 import { checkData } from '../data/check.js';
-import { printPlan } from '../pipeline/print.js';
-import { formatSlurmTime, renderArrayScript, renderMergeScript, timeLimitMinutes, warningSeconds, type SlurmJob } from '../slurm/script.js';
+import { renderShardPlans, renderSubmitted } from '../slurm/report.js';
+import { renderArrayScript, renderMergeScript, timeLimitMinutes, warningSeconds, type SlurmJob } from '../slurm/script.js';
 import { estimateShards, planShards, runSlug } from '../slurm/plan.js';
 import { follow, submit } from '../slurm/submit.js';
 import { resultsRoot, slurmLogDir, slurmRunDir } from '../workspace/paths.js';
@@ -21,7 +20,6 @@ const BIN = fileURLToPath(new URL('../../bin/normreg.js', import.meta.url));
 export function parseSlurmFlags(values: Values) {
   if (values.shards === undefined) throw new UsageError('--shards is required', 'for example --shards 12');
   const shards = positiveInt('shards', values.shards, 1);
-  if (values.shard !== undefined) throw new UsageError('normreg slurm takes --shards N (how many), not --shard', 'each array task runs `reproduce --shard auto/N` itself');
   const timeMinutes = slurmTime('time', values.time);
   const cpusPerTask = positiveInt('cpus-per-task', values['cpus-per-task'], 1);
   if (values.partition !== undefined && !/^[A-Za-z0-9_.,-]+$/.test(values.partition)) throw new UsageError(`--partition must be a partition name (got '${values.partition}')`, 'see `sinfo -s` for the partitions');
@@ -59,15 +57,7 @@ export async function cmdSlurm(values: Values, argv: string[]): Promise<number> 
 
   const out = process.stdout;
   out.write(`normreg slurm: ${c.specs.length} run(s) of profile ${c.profile} in ${f.shards} shard(s), backend ${backend.name}; folder ${show(runDir)}\n`);
-  for (const s of shards) {
-    const t = est.times?.shards[s.index - 1];
-    const todo = s.plan.filter((p) => p.decision.action === 'train' || p.decision.action === 'resume').length;
-    out.write(`shard ${s.index}: ${s.plan.length} run(s), ${todo} to train${t ? `, about ${formatDuration(t.seconds)}` : ''}\n`);
-    if (values.dry) printPlan(s.plan, out);
-  }
-  if (est.times) out.write(`expected longest shard: ${formatDuration(est.times.longest)}, mean ${formatDuration(est.times.mean)} (max/mean ${(est.times.mean ? est.times.longest / est.times.mean : 1).toFixed(2)}; ${est.basis})\n`);
-  else out.write(`expected longest shard: unknown (${est.basis})\n`);
-  out.write(`time limit per task: ${formatSlurmTime(timeMinutes)}${f.timeMinutes === undefined ? (est.times ? ' (the longest shard x 1.5 + 5 min)' : ' (default)') : ' (--time)'}\n`);
+  out.write(renderShardPlans(shards, est, timeMinutes, f.timeMinutes !== undefined, !!values.dry));
   if (values.dry) {
     out.write(`\n--- ${show(runDir)}/shards.sbatch\n${scripts.shards}\n--- ${show(runDir)}/merge.sbatch\n${scripts.merge}\ndry run: nothing submitted\n`);
     return 0;
@@ -75,9 +65,6 @@ export async function cmdSlurm(values: Values, argv: string[]): Promise<number> 
 
   const command = `npx normreg ${argv.filter((a) => a !== '--wait').join(' ')}`;
   const { array, merge } = await submit(c.ws.root, runDir, f.shards, scripts, command, show(runDir));
-  out.write(`submitted: array job ${array} (${f.shards} task(s)), merge job ${merge} (afterok:${array})\n`);
-  out.write(`logs: ${show(slurmLogDir(runDir))}/shard-<I>.out, ${show(slurmLogDir(runDir))}/merge.out\n`);
-  out.write(`watch: squeue -j ${array},${merge}\n       sacct -j ${array},${merge} -o JobID,State,Elapsed,ExitCode   (with accounting; else scontrol show job ${array})\n`);
-  out.write(`results: each shard in ${show(runDir)}/shard-<I>/results/, merged into ${show(resultsRoot(c.ws))}/ by job ${merge}\n`);
+  out.write(renderSubmitted({ array, merge, shards: f.shards, runDir: show(runDir), logDir: show(slurmLogDir(runDir)), results: show(resultsRoot(c.ws)) }));
   return values.wait ? follow(runDir, f.shards, array, merge, command, f.pollMs, out) : 0;
 }

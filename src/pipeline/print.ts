@@ -2,7 +2,7 @@
 import type { VerifyOutcome } from '../verify/verify.js';
 import type { FigureVerdict } from '../verify/figures.js';
 import type { PlannedRun } from '../plan/runs.js';
-import { formatReason } from '../plan/plan.js';
+import { formatReason, renderPlanLine } from '../plan/plan.js';
 
 export function printVerify(o: VerifyOutcome, out: NodeJS.WriteStream): void {
   for (const v of o.verdicts) {
@@ -48,7 +48,7 @@ export function printFigures(verdicts: FigureVerdict[], stale: string[], out: No
 }
 
 export function printPlan(plan: PlannedRun[], out: NodeJS.WriteStream): void {
-  for (const p of plan) out.write(`${p.decision.action.padEnd(7)} ${p.spec.name}: ${p.decision.reasons.map(formatReason).join('; ')}\n`);
+  for (const p of plan) out.write(`${renderPlanLine(p)}\n`);
 }
 
 /** verify's last line: how many results it compared (none, on a fresh clone) and what the docs

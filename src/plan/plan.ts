@@ -98,6 +98,11 @@ export function formatReason(r: Reason): string {
   }
 }
 
+/** One line of a printed plan: what happens to the run, and why. */
+export function renderPlanLine(p: { spec: { name: string }; decision: { action: string; reasons: Reason[] } }): string {
+  return `${p.decision.action.padEnd(7)} ${p.spec.name}: ${p.decision.reasons.map(formatReason).join('; ')}`;
+}
+
 /** Runs with equal run fingerprints compute byte-identical results: the fingerprint covers every
  * input of training, and a run's name and title are not among them (the study's BatchNorm row is
  * the BatchNorm sweep's batch-64 run without regularization, for instance). Of each such set, a
