@@ -5,7 +5,7 @@ import type { ResultPayload } from '../result/types.js';
 import { readGolden, readResult } from '../workspace/payloads.js';
 import { REFERENCE_BACKEND, goldenPath, readmePath, resultPath, type Workspace } from '../workspace/paths.js';
 import { renderMarkdownTable, type Progress } from './table.js';
-import { buildRow, type TableRow } from './rows.js';
+import { buildRow, type ComparedWith, type TableRow } from './rows.js';
 import { evaluateClaims, loadClaims, renderClaims } from './claims.js';
 
 /** A run counts as trained in this workspace's backend (wasm, the reference, by default). */
@@ -14,12 +14,14 @@ function hasGolden(ws: Workspace, spec: ResolvedSpec): boolean {
 }
 
 /** The payload a row shows: the stored result, else this backend's golden. Never another
- * backend's: a row's seeds all come from one backend. */
-function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden' } | null {
+ * backend's: a row's seeds all come from one backend. With it, what verify compares a result
+ * with: this backend's golden, else the reference golden (cross-backend), else nothing. */
+function payloadFor(ws: Workspace, spec: ResolvedSpec): { payload: ResultPayload; source: 'results' | 'golden'; comparedWith: ComparedWith } | null {
+  const own = goldenPath(ws, spec.profile, ws.backend ?? REFERENCE_BACKEND, spec.name);
   const r = readResult(resultPath(ws, spec.profile, spec.name));
-  if (r) return { payload: r, source: 'results' };
-  const g = readGolden(goldenPath(ws, spec.profile, ws.backend ?? REFERENCE_BACKEND, spec.name));
-  return g ? { payload: g, source: 'golden' } : null;
+  if (r) return { payload: r, source: 'results', comparedWith: existsSync(own) ? 'own golden' : existsSync(goldenPath(ws, spec.profile, REFERENCE_BACKEND, spec.name)) ? 'reference golden' : 'no golden' };
+  const g = readGolden(own);
+  return g ? { payload: g, source: 'golden', comparedWith: 'own golden' } : null;
 }
 
 export interface Collected {
@@ -50,7 +52,7 @@ export function collectRows(ws: Workspace, specs: ResolvedSpec[], all: ResolvedS
   for (const [group, members] of groups) {
     const runs = members.flatMap((spec) => {
       const found = payloadFor(ws, spec);
-      return found ? [{ spec, payload: found.payload, source: found.source }] : [];
+      return found ? [{ spec, ...found }] : [];
     });
     if (runs.length === 0) {
       pending.push(members[0].sweep ? `${members[0].sweep.name}/${group}` : group);

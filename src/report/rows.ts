@@ -14,6 +14,9 @@ export interface TableRow {
   profile: string;
   backend: string;
   source: 'results' | 'golden' | 'results+golden';
+  /** what verify compares this row's runs with: the backend's own goldens, the reference (wasm)
+   * goldens within the cross-backend bands, or none; 'mixed' when its seeds differ */
+  comparedWith: ComparedWith | 'mixed';
   norm: string;
   l1: number;
   l2: number;
@@ -43,13 +46,17 @@ function metricsOf(p: ResultPayload): Record<RowMetric, number> {
 const NORM_NAMES = { batch: 'BatchNorm', layer: 'LayerNorm', group: 'GroupNorm' } as const;
 
 /** One row from the runs of one group (same spec, different seeds). */
-export function buildRow(runs: { spec: ResolvedSpec; payload: ResultPayload; source: 'results' | 'golden' }[], declaredSeeds?: number[]): TableRow {
+export type ComparedWith = 'own golden' | 'reference golden' | 'no golden';
+
+export function buildRow(runs: { spec: ResolvedSpec; payload: ResultPayload; source: 'results' | 'golden'; comparedWith?: ComparedWith }[], declaredSeeds?: number[]): TableRow {
   const { spec, payload: p } = runs[0];
+  const compared = [...new Set(runs.map((r) => r.comparedWith ?? 'own golden'))];
   const per = Object.fromEntries(ROW_METRICS.map((k) => [k, runs.map((r) => metricsOf(r.payload)[k])])) as Record<RowMetric, number[]>;
   const sources = [...new Set(runs.map((r) => r.source))];
   return {
     name: spec.group, title: spec.title, profile: p.profile, backend: p.backend,
     source: sources.length > 1 ? 'results+golden' : sources[0],
+    comparedWith: compared.length > 1 ? 'mixed' : compared[0],
     norm: spec.model.norm === 'group' ? `${NORM_NAMES.group} (${groupsLabel(spec.model.groups)} groups)` : NORM_NAMES[spec.model.norm],
     l1: spec.training.l1, l2: spec.training.weightDecay, batchSize: spec.training.batchSize,
     epochs: p.epochs.length, trainSize: p.trainSize, testSize: p.testSize,

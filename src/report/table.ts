@@ -2,6 +2,7 @@
 import { renderSweep } from './sweepTable.js';
 import { delta, fmt } from './format.js';
 import { withinTwoStd, type TableRow } from './rows.js';
+import { REFERENCE_BACKEND } from '../workspace/paths.js';
 
 /** [1, 2, 3, 4, 5] -> "1-5"; [1, 2, 4] -> "1, 2, 4" */
 export function seedList(seeds: number[]): string {
@@ -33,7 +34,7 @@ function mainTable(rows: TableRow[]): string[] {
     const ref = r.reference;
     const study = ref.bestTestAcc === undefined ? '–' : `${ref.bestTrainAcc?.toFixed(2) ?? '–'} / ${ref.bestTestAcc.toFixed(2)} / ${ref.bestTestLoss?.toFixed(4) ?? '–'}`;
     const v = r.values;
-    lines.push(`| ${r.title} | ${r.norm} | ${r.l1} | ${r.l2} | ${seedsCell(r)} | ${fmt(r, 'bestTrainAcc')} | ${fmt(r, 'bestTestAcc')} | ${fmt(r, 'bestTestLoss')} | ${study} | ${delta(v.bestTrainAcc, ref.bestTrainAcc, 2)} | ${delta(v.bestTestAcc, ref.bestTestAcc, 2)} | ${delta(v.bestTestLoss, ref.bestTestLoss, 4)} | ${verdictCell(r)} |`);
+    lines.push(`| ${r.title}${r.comparedWith === 'reference golden' || r.comparedWith === 'mixed' ? ' †' : r.comparedWith === 'no golden' ? ' ‡' : ''} | ${r.norm} | ${r.l1} | ${r.l2} | ${seedsCell(r)} | ${fmt(r, 'bestTrainAcc')} | ${fmt(r, 'bestTestAcc')} | ${fmt(r, 'bestTestLoss')} | ${study} | ${delta(v.bestTrainAcc, ref.bestTrainAcc, 2)} | ${delta(v.bestTestAcc, ref.bestTestAcc, 2)} | ${delta(v.bestTestLoss, ref.bestTestLoss, 4)} | ${verdictCell(r)} |`);
   }
   return lines;
 }
@@ -57,6 +58,8 @@ export function renderMarkdownTable(profile: string, rows: TableRow[], pending: 
     ...(progress ? [renderProgress(progress), ''] : []),
   ];
   if (main.length) lines.push(...mainTable(main));
+  if (main.some((r) => r.comparedWith === 'reference golden' || r.comparedWith === 'mixed')) lines.push('', `† some or all of the row's seeds are results of backend ${backends} without a golden of their own: verify compares those with the ${REFERENCE_BACKEND} goldens within the cross-backend bands (docs/verification.md).`);
+  if (main.some((r) => r.comparedWith === 'no golden')) lines.push('', `‡ results without any golden: not compared.`);
   const sweeps = [...new Set(rows.filter((r) => r.sweep).map((r) => r.sweep!.name))];
   const sweepSizes = new Map<string, number>();
   const count = (n: string) => sweepSizes.set(n, (sweepSizes.get(n) ?? 0) + 1);
@@ -84,7 +87,7 @@ export function renderMarkdownTable(profile: string, rows: TableRow[], pending: 
 
 export function jsonRows(rows: TableRow[]): object[] {
   return rows.map((r) => ({
-    name: r.name, title: r.title, profile: r.profile, backend: r.backend, source: r.source, seeds: r.seeds,
+    name: r.name, title: r.title, profile: r.profile, backend: r.backend, source: r.source, comparedWith: r.comparedWith, seeds: r.seeds,
     bestTrainAcc: r.values.bestTrainAcc, bestTestAcc: r.values.bestTestAcc, bestTestLoss: r.values.bestTestLoss,
     finalTrainAcc: r.values.finalTrainAcc, finalTestAcc: r.values.finalTestAcc,
     spread: r.seeds.length > 1 ? r.spread : null,
