@@ -47,7 +47,7 @@ const WRONG: [string[], string | RegExp][] = [
   [['-C', '/no/such/folder', 'list'], '-C /no/such/folder: no such folder'],
   [['reproduce', '--specs', '/no/where/specs', '--dry'], '--specs /no/where/specs: a spec folder outside this workspace'],
   // flag values
-  [['list', '--profile', 'huge'], "--profile must be one of full, smoke (got 'huge')"],
+  [['list', '--profile', 'huge'], "--profile must be one of full, smoke, tiny (got 'huge')"],
   [['reproduce', '--seeds', 'x', '--dry'], "--seeds must be a list or range of seeds like 1,2,3 or 1-5 (got 'x')"],
   [['reproduce', '--shard', '3/2', '--dry'], "--shard must be INDEX/TOTAL with 1 <= INDEX <= TOTAL (got '3/2')"],
   [['verify', '--update', 'some'], "--update must be one of none, new, all (got 'some')"],

@@ -59,7 +59,9 @@ test('a bad NORMREG_WEBGPU_ADAPTER: exit 2 naming the variable and its values', 
 
 test('backends --json: every backend with a reason; webgpu lists the software adapter as software; auto never picks it', async () => {
   const ws = makeWorkspace({ 'det.json': spec() });
-  const r = await normreg(ws, ['backends', '--json']);
+  // hardware: the default, spelled out (other test files of this process ask for software)
+  const HW = { NORMREG_WEBGPU_ADAPTER: 'hardware' };
+  const r = await normreg(ws, ['backends', '--json'], HW);
   assert.is(r.exitCode, 0, r.stderr);
   const inv = JSON.parse(r.stdout);
   assert.equal(inv.backends.map((b: { name: string }) => b.name), ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
@@ -72,7 +74,7 @@ test('backends --json: every backend with a reason; webgpu lists the software ad
     assert.match(w.detail, 'no hardware WebGPU adapter');
     assert.is.not(inv.auto.backend, 'webgpu');
   }
-  const text = await normreg(ws, ['backends']);
+  const text = await normreg(ws, ['backends'], HW);
   assert.match(text.stdout, /^auto picks: (wasm|webgpu|tensorflow-gpu)/m);
 });
 

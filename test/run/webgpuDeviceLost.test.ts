@@ -36,7 +36,9 @@ if (webgpuReady || process.env.CI === 'true') {
     const ws = makeWorkspace({ 'lost.json': spec() });
     const ckpt = checkpointPath({ root: ws, backend: 'webgpu' }, 'smoke', 'lost');
     const result = resultPath({ root: ws, backend: 'webgpu' }, 'smoke', 'lost');
+    const env = { adapter: process.env.NORMREG_WEBGPU_ADAPTER, ci: process.env.CI };
     process.env.NORMREG_WEBGPU_ADAPTER = 'software';
+    process.env.CI = ''; // this in-process run writes the goldens of its own workspace (--update new), as the children below do
     const cwd = process.cwd();
     process.chdir(ws);
     let destroyed = false;
@@ -52,6 +54,9 @@ if (webgpuReady || process.env.CI === 'true') {
     } finally {
       clearInterval(watch);
       process.chdir(cwd);
+      for (const [k, v] of [['CI', env.ci], ['NORMREG_WEBGPU_ADAPTER', env.adapter]] as const)
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
     assert.ok(destroyed, 'the first epoch never wrote its checkpoint');
     assert.is(r.code, 2, r.out);
