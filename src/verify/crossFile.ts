@@ -22,10 +22,11 @@ export function crossTolerances(ws: Workspace, profile: string): CrossTolerances
   return deriveCrossTolerances(profile, readReferenceGoldens(ws, profile));
 }
 
-/** null: the profile has no reference goldens, so there is nothing to write or check */
+/** null: no experiment of the profile has enough reference seeds to measure a spread, so there
+ * are no bands to write or check (a workspace of one-seed experiments needs no such file) */
 export function renderCrossFile(ws: Workspace, profile: string): string | null {
-  const goldens = readReferenceGoldens(ws, profile);
-  return goldens.length ? canonicalJson(deriveCrossTolerances(profile, goldens)) : null;
+  const t = deriveCrossTolerances(profile, readReferenceGoldens(ws, profile));
+  return Object.keys(t.spread).length ? canonicalJson(t) : null;
 }
 
 export function writeCrossFile(ws: Workspace, profile: string): boolean {

@@ -30,10 +30,15 @@ test('every committed non-reference golden lies within the cross-backend band of
   assert.ok(checked >= 8, `${checked} non-reference goldens`);
 });
 
-test('a workspace without reference goldens has no cross-backend file to write or check', () => {
+test('a workspace without reference goldens, or with one seed per experiment, has no cross-backend file to write or check', () => {
   const ws = makeWorkspace({ 'a.json': tinySpec('a') });
   assert.is(renderCrossFile({ root: ws }, 'smoke'), null);
   assert.not.ok(crossFileStale({ root: ws }, 'smoke'));
+  // the Fashion-MNIST example: committed goldens, one seed each, so no spread to measure
+  const example = { root: join(process.cwd(), 'examples/fashion-mnist') };
+  assert.ok(readdirSync(join(example.root, 'golden/smoke/wasm')).length >= 3);
+  assert.is(renderCrossFile(example, 'smoke'), null);
+  assert.not.ok(crossFileStale(example, 'smoke'));
 });
 
 test('e2e: a backend without its own golden is verified against the wasm golden; outside the band it fails, naming the metric, the reference and the band; a stale bands file fails verify', async () => {
