@@ -85,7 +85,8 @@ test('reproduce twice in separate processes: byte-identical payloads; verify, ta
   const rep = await normreg(ws, ['report', '--profile', 'smoke', '--json']);
   const out = JSON.parse(rep.stdout);
   assert.equal(Object.keys(out).sort(), ['claims', 'pending', 'profile', 'rows']);
-  assert.equal(Object.keys(out.rows[0]).sort(), ['backend', 'bestTestAcc', 'bestTestLoss', 'bestTrainAcc', 'delta', 'finalTestAcc', 'finalTrainAcc', 'name', 'profile', 'reference', 'seeds', 'source', 'spread', 'title']);
+  assert.equal(Object.keys(out.rows[0]).sort(), ['backend', 'bestTestAcc', 'bestTestLoss', 'bestTrainAcc', 'comparedWith', 'delta', 'finalTestAcc', 'finalTrainAcc', 'name', 'profile', 'reference', 'seeds', 'source', 'spread', 'title']);
+  assert.is(out.rows[0].comparedWith, 'own golden');
   assert.is(out.rows[0].source, 'results');
 
   // a changed golden value fails with the pointer and a json-diff (trainLoss: no best* is derived from it,
