@@ -113,6 +113,12 @@ export function checkWebgpuDevice(): void {
 /** Start tfjs's 'webgpu' backend on the adapter the request allows (NORMREG_WEBGPU_ADAPTER). */
 export async function loadWebgpu(env: Record<string, string | undefined> = process.env): Promise<WebgpuFacts> {
   const request = parseAdapterRequest(env);
+  if (loaded && failure) {
+    // the device is gone (lost, destroyed, out of memory): a later start in this process gets a new one
+    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+    loaded = null;
+    failure = null;
+  }
   if (loaded) {
     if (loaded.request !== request) throw new BackendError('BACKEND', [problem('', ADAPTER_ENV, `the webgpu backend already runs on the ${loaded.request} adapter in this process`, 'run separate commands for separate adapters')]);
     await tf.setBackend('webgpu');
@@ -126,7 +132,8 @@ export async function loadWebgpu(env: Record<string, string | undefined> = proce
 
   const mod = (await import('@tensorflow/tfjs-backend-webgpu')) as unknown as { WebGPUBackend: new (device: unknown, info: unknown) => object };
   const Deterministic = deterministicBackend(mod.WebGPUBackend);
-  tf.removeBackend('webgpu'); // the package registers its own factory (its own adapter choice) when navigator.gpu exists
+  // the package registers its own factory (its own adapter choice) when navigator.gpu exists
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', async () => {
     const device = await picked.requestDevice(deviceDescriptor(picked));
     void device.lost.then((info) => { failure ??= `the WebGPU device was lost (${info.reason || 'unknown'}: ${info.message})`; });

@@ -1,3 +1,4 @@
+import { parseCommandLine } from '../../src/commands/args.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatSlurmTime, parseSlurmTime, renderArrayScript, renderMergeScript, shellQuote, timeLimitMinutes, warningSeconds, type SlurmJob } from '../../src/slurm/script.js';
@@ -47,7 +48,8 @@ test('parseSlurmFlags: defaults and every refusal names the flag', () => {
   const refuse = (v: object, msg: string) => assert.throws(() => parseSlurmFlags(v as never), (e: Error) => e.message.startsWith(msg));
   refuse({}, '--shards is required');
   refuse({ shards: '0' }, "--shards must be a positive integer (got '0')");
-  refuse({ shards: '2', shard: '1/2' }, 'normreg slurm takes --shards N');
+  // --shard (one shard) is not slurm's: the command table refuses it, pointing at --shards
+  assert.throws(() => parseCommandLine(['slurm', '--shards', '2', '--shard', '1/2']), (e: Error) => e.message.startsWith("slurm does not take --shard (fix: did you mean '--shards'?"));
   refuse({ shards: '2', time: '1h' }, "--time must be a SLURM time limit: minutes, HH:MM:SS or D-HH:MM (got '1h')");
   refuse({ shards: '2', 'poll-ms': '-5' }, "--poll-ms must be a positive integer (got '-5')");
   refuse({ shards: '2', 'cpus-per-task': 'x' }, "--cpus-per-task must be a positive integer (got 'x')");
