@@ -37,6 +37,11 @@ export interface KernelExports {
     momentum: number, wd: number, l1: number, first: number, useL1: number, useWd: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, h: number, wd: number, ch: number,
     oh: number, ow: number): void;
+  // element-wise passes of the compiled step (assembly/elementwise.ts)
+  reluForward(x: number, y: number, size: number): void;
+  mulInPlace(a: number, m: number, size: number): void;
+  reluGrad(d: number, x: number, size: number): void;
+  globalAvgPoolGrad(dy: number, dx: number, n: number, hw: number, c: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm that the kernels use. */

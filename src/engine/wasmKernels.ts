@@ -14,7 +14,7 @@ import {
 } from './wasmKernelModule.js';
 import { startKernelThread, type KernelTeam } from './kernelThread.js';
 
-export { WasmKernelError, useSharedHeap } from './wasmKernelModule.js';
+export { WasmKernelError, useSharedHeap, type KernelExports } from './wasmKernelModule.js';
 export { KernelThreadError } from './kernelThread.js';
 
 /** The fused optimizer step (src/engine/assembly/sgd.ts); see src/train/optimizer.ts. */
@@ -311,6 +311,13 @@ export async function registerWasmKernels(opts: { kernels?: string[]; threads?: 
     });
   }
   return names;
+}
+
+/** The kernel binary's exports on the active wasm backend's heap, for callers that run kernels
+ * without tfjs's engine (src/train/compiledStep.ts); undefined when the kernels are not registered. */
+export function wasmKernelExports(): KernelExports | undefined {
+  if (kernelModule === undefined || tf.getBackend() !== BACKEND) return undefined;
+  return readExports(tf.backend() as unknown as WasmBackendLike);
 }
 
 /** Threads the registered kernels use (1, or 2 with the helper thread). */

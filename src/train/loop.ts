@@ -12,6 +12,7 @@ import { sgdStep, type SgdState } from './optimizer.js';
 import { fillDropoutMask } from './dropout.js';
 import { allocBatch, augmentConfigOf, fillBatch, selectSubset, type Normalize } from './batches.js';
 import { permutation } from './rng.js';
+import { compileStep, renewTensors } from './compiledStep.js';
 
 export interface TrainProgress {
   epoch: number;
@@ -115,6 +116,8 @@ export interface TrainOptions {
   onEpochEnd?: (state: TrainState) => void;
   /** checked between steps; training stops at the next step boundary with TrainInterrupted */
   signal?: AbortSignal;
+  /** false: every step through tfjs ops, even where the compiled step applies (same bytes; for tests and bench) */
+  compiledStep?: boolean;
 }
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
@@ -157,6 +160,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
     firstEpoch = r.epoch + 1;
   }
   const augment = spec.augmentation.enabled ? { cfg: augmentConfigOf(spec.augmentation), rand: streams.augment.next } : null;
+  const compiled = opts.compiledStep === false ? null : compileStep(net, params, bufs, opts.useMaxPoolKernel);
 
   try {
     for (let epoch = firstEpoch; epoch <= t.epochs; epoch++) {
@@ -179,6 +183,18 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
         });
         const hyper = schedule((epoch - 1) * stepsPerEpoch + s);
         lr = hyper.lr;
+        if (compiled) {
+          const r = await compiled.step(batch.x, batch.y, n, masks, { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 }, sgd);
+          lossSum += r.loss;
+          correct += r.correct;
+          seen += n;
+          opts.onProgress?.({ epoch, epochs: t.epochs, step: s + 1, steps: stepsPerEpoch });
+          if (opts.signal) {
+            await yieldToEventLoop();
+            if (opts.signal.aborted) throw new TrainInterrupted(epoch - 1);
+          }
+          continue;
+        }
         const out = tf.tidy(() => {
           const x = tf.tensor4d(batch.x.subarray(0, n * rows * cols), [n, rows, cols, 1]);
           const y = tf.tensor1d(batch.y.subarray(0, n), 'int32');
@@ -204,6 +220,10 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
           await yieldToEventLoop(); // lets a SIGINT handler run
           if (opts.signal.aborted) throw new TrainInterrupted(epoch - 1);
         }
+      }
+      if (compiled) {
+        renewTensors(params);
+        renewTensors(bufs);
       }
       lastEval = await evaluate(net, params, bufs, ds, testIdx, t.evalBatchSize, normalize);
       const metrics: EpochMetrics = {

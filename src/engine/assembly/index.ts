@@ -8,3 +8,4 @@ export {
   normBwdSums, normBwdStats, normBwdSamples,
 } from './norm';
 export { sgdUpdate } from './sgd';
+export { reluForward, mulInPlace, reluGrad, globalAvgPoolGrad } from './elementwise';
