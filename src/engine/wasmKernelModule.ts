@@ -42,6 +42,9 @@ export interface KernelExports {
   mulInPlace(a: number, m: number, size: number): void;
   reluGrad(d: number, x: number, size: number): void;
   globalAvgPoolGrad(dy: number, dx: number, n: number, hw: number, c: number): void;
+  // the transposed products of a 1x1 conv's backward (assembly/matmul.ts)
+  matMulTransA(a: number, b: number, out: number, shared: number, left: number, right: number, iLo: number, iHi: number): void;
+  matMulTransB(a: number, w: number, wt: number, out: number, shared: number, right: number, rLo: number, rHi: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm that the kernels use. */

@@ -124,7 +124,6 @@ class Schedule implements CompiledStep {
       });
       // forward
       const saved: Saved[] = [];
-      const weightCopies: Record<string, Info> = {};
       let h: Info = x;
       let logits: Info | null = null;
       net.layers.forEach((l, i) => {
@@ -138,9 +137,7 @@ class Schedule implements CompiledStep {
             const [, , cin, cout] = w.shape as Shape4;
             const kernel = l.type === 'conv' ? l.kernel : 1;
             if (kernel === 1) {
-              const wCopy = this.fresh(w);
-              weightCopies[name] = wCopy;
-              const y = this.matMul(h, [b * hh * ww, cin], wCopy, [cin, cout], false, false);
+              const y = this.matMul(h, [b * hh * ww, cin], this.fresh(w), [cin, cout], false, false);
               h = { ...y, shape: [b, hh, ww, cout] };
             } else {
               h = this.own(this.run('Conv2D', { x: h, filter: w }, { strides: 1, pad: l.type === 'conv' ? l.padding : 'valid', dataFormat: 'NHWC', dilations: [1, 1] }) as Info);
@@ -224,8 +221,16 @@ class Schedule implements CompiledStep {
             const pad = l.type === 'conv' ? l.padding : 'valid';
             if (kernel === 1) {
               const m = b * hh * ww;
-              grads[name] = { ...this.matMul(s.x, [m, cin], d, [m, cout], true, false), shape: wShape };
-              if (needInput) d = { ...this.matMul(d, [m, cout], weightCopies[name], [cin, cout], false, true), shape: s.x.shape };
+              // the stock BatchMatMul's order for transposed operands, without its strided loop
+              const g = this.alloc(wShape);
+              k.matMulTransA(this.ptr(s.x), this.ptr(d), this.ptr(g), m, cin, cout, 0, cin);
+              grads[name] = g;
+              if (needInput) {
+                const dx = this.alloc(s.x.shape);
+                const wt = this.alloc([cin * cout]);
+                k.matMulTransB(this.ptr(d), this.ptr(w), this.ptr(wt), this.ptr(dx), cout, cin, 0, m);
+                d = dx;
+              }
             } else {
               grads[name] = this.own(this.run('Conv2DBackpropFilter', { x: s.x, dy: d }, { strides: [1, 1], pad, dataFormat: 'NHWC', filterShape: wShape }) as Info);
               if (needInput) d = this.own(this.run('Conv2DBackpropInput', { dy: d, filter: w }, { inputShape: s.x.shape, strides: [1, 1], pad, dataFormat: 'NHWC' }) as Info);

@@ -9,3 +9,4 @@ export {
 } from './norm';
 export { sgdUpdate } from './sgd';
 export { reluForward, mulInPlace, reluGrad, globalAvgPoolGrad } from './elementwise';
+export { matMulTransA, matMulTransB } from './matmul';
