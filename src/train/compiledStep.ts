@@ -4,7 +4,7 @@
  * per-op bookkeeping):
  * - convolutions, norms, max pooling, matrix products and the mean are the very kernels the tfjs
  *   path calls (the registered ones and the stock ones), with the same inputs and attributes;
- * - relu, the dropout masks, relu's gradient and the global-average-pool gradient are single f32
+ * - relu, dropout (applied from the dropped positions, never a full mask), relu's gradient and the global-average-pool gradient are single f32
  *   operations per element, done in place by src/engine/assembly/elementwise.ts;
  * - BatchNorm's running statistics and the SGD update are written in place into the parameter
  *   tensors, with the same f32 arithmetic as the tfjs path;
@@ -49,10 +49,14 @@ interface Saved { x: Info; y?: Info; xhat?: Info; invStd?: Info; mask?: number }
 
 export interface StepOutput { loss: number; correct: number }
 
+/** A dropout mask as the positions it zeroes (src/train/dropout.ts) and the scale of the rest. */
+export interface Drop { positions: Int32Array; keep: number }
+
 export interface CompiledStep {
-  /** One SGD step on the batch (x: n images NHWC, y: labels, masks: dropout masks already scaled, in
-   * net.dropouts order). Updates params, bufs and sgd in place, as loop.ts's tfjs path replaces them. */
-  step(x: Float32Array, y: Int32Array, n: number, masks: Float32Array[], hyper: SgdHyper, sgd: SgdState): Promise<StepOutput>;
+  /** One SGD step on the batch (x: n images NHWC, y: labels, drops: each dropout layer's dropped
+   * positions and kept scale, in net.dropouts order). Updates params, bufs and sgd in place, as
+   * loop.ts's tfjs path replaces them. */
+  step(x: Float32Array, y: Int32Array, n: number, drops: Drop[], hyper: SgdHyper, sgd: SgdState): Promise<StepOutput>;
 }
 
 /** The compiled step for this network on the active backend, or null where it does not apply (a
@@ -111,17 +115,19 @@ class Schedule implements CompiledStep {
     return this.own(this.run('BatchMatMul', { a: { ...a, shape: aShape }, b: { ...b, shape: bShape } }, { transposeA, transposeB }) as Info);
   }
 
-  async step(xs: Float32Array, ys: Int32Array, n: number, masks: Float32Array[], hyper: SgdHyper, sgd: SgdState): Promise<StepOutput> {
+  async step(xs: Float32Array, ys: Int32Array, n: number, drops: Drop[], hyper: SgdHyper, sgd: SgdState): Promise<StepOutput> {
     const { net, params: p, k } = this;
     try {
       const { h: rows, w: cols, c: ch } = net.input;
       const x = this.alloc([n, rows, cols, ch]);
       this.f32(x, n * rows * cols * ch).set(xs.subarray(0, n * rows * cols * ch));
-      const maskInfos = masks.map((m) => {
-        const t = this.alloc([m.length]);
-        this.f32(t, m.length).set(m);
+      const dropInfos = drops.map((dr) => {
+        const t = this.alloc([Math.max(1, dr.positions.length)]);
+        new Int32Array(this.backend.wasm.HEAPU8.buffer, this.ptr(t), dr.positions.length).set(dr.positions);
         return t;
       });
+      const dropout = (j: number, a: Info, size: number) =>
+        k.dropoutApply(this.ptr(a), this.ptr(dropInfos[j]), drops[j].positions.length, size, drops[j].keep);
       // forward
       const saved: Saved[] = [];
       let h: Info = x;
@@ -164,9 +170,9 @@ class Schedule implements CompiledStep {
           }
           case 'dropout': {
             const j = net.dropouts.indexOf(i);
-            if (j >= 0 && maskInfos[j]) {
+            if (j >= 0 && drops[j]) {
               s.mask = j;
-              k.mulInPlace(this.ptr(h), this.ptr(maskInfos[j]), size);
+              dropout(j, h, size);
             }
             break;
           }
@@ -248,7 +254,7 @@ class Schedule implements CompiledStep {
             d = dx;
             break;
           }
-          case 'dropout': if (s.mask !== undefined) k.mulInPlace(this.ptr(d), this.ptr(maskInfos[s.mask]), b * hh * ww * c); break;
+          case 'dropout': if (s.mask !== undefined) dropout(s.mask, d, b * hh * ww * c); break;
           case 'maxPool':
             d = this.own(this.run('MaxPoolGrad', { dy: d, input: s.x, output: s.y! }, { filterSize: [l.size, l.size], strides: [l.size, l.size], pad: 'valid' }) as Info);
             break;

@@ -1,18 +1,37 @@
-/** Element-wise dropout masks from a seeded stream. Instead of one draw per element, draw the gap
- * to the next dropped element (geometric distribution): ~p*size draws instead of size. */
+/** Element-wise dropout from a seeded stream. Instead of one draw per element, draw the gap to the
+ * next dropped element (geometric distribution): ~p*size draws instead of size. The draws give the
+ * dropped positions; the mask is 1/(1-p) everywhere else. */
 
-export function fillDropoutMask(mask: Float32Array, p: number, rand: () => number): void {
-  const keep = Math.fround(1 / (1 - p));
-  mask.fill(keep);
-  if (p <= 0) return;
+/** Positions (ascending) of the dropped elements among `size`, drawn from `rand`. `scratch` is
+ * reused when large enough; the result is a view of it (or of a grown copy). */
+export function dropPositions(size: number, p: number, rand: () => number, scratch?: Int32Array): Int32Array {
+  let out = scratch ?? new Int32Array(Math.max(16, Math.ceil(size * p * 1.25)));
+  if (p <= 0) return out.subarray(0, 0);
   const logq = Math.log1p(-p);
+  let count = 0;
   let pos = 0;
   for (;;) {
     // number of kept elements before the next dropped one: floor(log(U) / log(1-p)), U in (0,1]
     const gap = Math.floor(Math.log(1 - rand()) / logq);
     pos += gap;
-    if (pos >= mask.length) return;
-    mask[pos] = 0;
+    if (pos >= size) return out.subarray(0, count);
+    if (count === out.length) {
+      const grown = new Int32Array(out.length * 2);
+      grown.set(out);
+      out = grown;
+    }
+    out[count++] = pos;
     pos += 1;
   }
+}
+
+/** The scale of the kept elements, rounded to f32 as the mask holds it. */
+export function keepScale(p: number): number {
+  return Math.fround(1 / (1 - p));
+}
+
+export function fillDropoutMask(mask: Float32Array, p: number, rand: () => number): void {
+  mask.fill(keepScale(p));
+  if (p <= 0) return;
+  for (const pos of dropPositions(mask.length, p, rand)) mask[pos] = 0;
 }

@@ -9,7 +9,7 @@ import type { EvalSummary, TrainState } from './checkpoint.js';
 import { planSchedule } from './schedule.js';
 import { backward, buildNetwork, dropoutMaskShapes, forwardEval, forwardTrain, initBuffers, initParams, nllLoss, type Buffers, type Network, type Params } from './model.js';
 import { sgdStep, type SgdState } from './optimizer.js';
-import { fillDropoutMask } from './dropout.js';
+import { dropPositions, keepScale } from './dropout.js';
 import { allocBatch, augmentConfigOf, fillBatch, selectSubset, type Normalize } from './batches.js';
 import { permutation } from './rng.js';
 import { compileStep, renewTensors } from './compiledStep.js';
@@ -122,6 +122,13 @@ export interface TrainOptions {
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/** A full dropout mask (for the tfjs path) from the dropped positions. */
+function maskOf(drop: { positions: Int32Array; keep: number }, shape: number[]): Float32Array {
+  const m = new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(drop.keep);
+  for (const pos of drop.positions) m[pos] = 0;
+  return m;
+}
+
 export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions): Promise<TrainOutput> {
   const streams = createStreams(spec.seed);
   const { rows, cols } = ds.train;
@@ -161,6 +168,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
   }
   const augment = spec.augmentation.enabled ? { cfg: augmentConfigOf(spec.augmentation), rand: streams.augment.next } : null;
   const compiled = opts.compiledStep === false ? null : compileStep(net, params, bufs, opts.useMaxPoolKernel);
+  const dropScratch: (Int32Array | undefined)[] = net.dropouts.map(() => undefined);
 
   try {
     for (let epoch = firstEpoch; epoch <= t.epochs; epoch++) {
@@ -176,15 +184,16 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
         const n = Math.min(t.batchSize, indices.length - start);
         fillBatch(ds.train, indices, start, n, batch, augment, normalize);
         const maskShapes = dropoutMaskShapes(net, n);
-        const masks = maskShapes.map((shape, j) => {
-          const m = new Float32Array(shape.reduce((a, b) => a * b, 1));
-          fillDropoutMask(m, (net.layers[net.dropouts[j]] as { p: number }).p, streams.dropout.next);
-          return m;
+        const drops = maskShapes.map((shape, j) => {
+          const p = (net.layers[net.dropouts[j]] as { p: number }).p;
+          const positions = dropPositions(shape.reduce((a, b) => a * b, 1), p, streams.dropout.next, dropScratch[j]);
+          dropScratch[j] = new Int32Array(positions.buffer); // the whole buffer, reused next step
+          return { positions, keep: keepScale(p) };
         });
         const hyper = schedule((epoch - 1) * stepsPerEpoch + s);
         lr = hyper.lr;
         if (compiled) {
-          const r = await compiled.step(batch.x, batch.y, n, masks, { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 }, sgd);
+          const r = await compiled.step(batch.x, batch.y, n, drops, { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 }, sgd);
           lossSum += r.loss;
           correct += r.correct;
           seen += n;
@@ -198,7 +207,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
         const out = tf.tidy(() => {
           const x = tf.tensor4d(batch.x.subarray(0, n * rows * cols), [n, rows, cols, 1]);
           const y = tf.tensor1d(batch.y.subarray(0, n), 'int32');
-          const maskT = masks.map((m, i) => tf.tensor4d(m, maskShapes[i]));
+          const maskT = drops.map((dr, i) => tf.tensor4d(maskOf(dr, maskShapes[i]), maskShapes[i]));
           const f = forwardTrain(net, params, bufs, x, maskT);
           const l = nllLoss(f.logp, y);
           const g = backward(net, params, f, l.dlogits, opts.useMaxPoolKernel);

@@ -17,19 +17,6 @@ export function reluForward(x: usize, y: usize, size: i32): void {
   }
 }
 
-/** a *= m, element by element (tf.mul with a same-shape dropout mask). */
-export function mulInPlace(a: usize, m: usize, size: i32): void {
-  let i = 0;
-  for (; i + 4 <= size; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(a + o, f32x4.mul(v128.load(a + o), v128.load(m + o)));
-  }
-  for (; i < size; i++) {
-    const o = <usize>i << 2;
-    store<f32>(a + o, load<f32>(a + o) * load<f32>(m + o));
-  }
-}
-
 /** d *= step(x): 1 where x > 0, NaN where x is NaN, else 0 (tf.mul(d, tf.step(x, 0))). */
 export function reluGrad(d: usize, x: usize, size: i32): void {
   const one = f32x4.splat(1);
@@ -61,5 +48,25 @@ export function globalAvgPoolGrad(dy: usize, dx: usize, n: i32, hw: i32, c: i32)
       const v = load<f32>(src + (<usize>ch << 2)) / div;
       for (let p = 0; p < hw; p++) store<f32>(dst + (<usize>(p * c + ch) << 2), v * 1);
     }
+  }
+}
+
+/** a *= mask for a dropout mask given as its dropped positions (ascending i32s) and the kept
+ * scale: the same bits as tf.mul(a, mask). Dropped elements first become a * 0 (a signed zero, or
+ * NaN for an infinite or NaN a), then every element is scaled, which leaves those unchanged. */
+export function dropoutApply(a: usize, positions: usize, count: i32, size: i32, keep: f32): void {
+  for (let i = 0; i < count; i++) {
+    const o = <usize>load<i32>(positions + (<usize>i << 2)) << 2;
+    store<f32>(a + o, load<f32>(a + o) * 0);
+  }
+  const k = f32x4.splat(keep);
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(a + o, f32x4.mul(v128.load(a + o), k));
+  }
+  for (; i < size; i++) {
+    const o = <usize>i << 2;
+    store<f32>(a + o, load<f32>(a + o) * keep);
   }
 }
