@@ -2,8 +2,11 @@
  * fixed schedule of kernel calls, planned once per batch size; each step then runs the kernels
  * directly on the backend's heap, without tfjs's engine (no tensor objects, no tidy scopes, no
  * per-op bookkeeping):
- * - convolutions, norms, max pooling, matrix products and the mean are the very kernels the tfjs
- *   path calls (the registered ones and the stock ones), with the same inputs and attributes;
+ * - convolutions, norms, max pooling, the forward matrix products, the mean and the bias adds and
+ *   sums are the very kernels the tfjs path calls (the registered ones and the stock ones), with the
+ *   same inputs and attributes;
+ * - a 1x1 convolution's two transposed products run in src/engine/assembly/matmul.ts, in the stock
+ *   BatchMatMul's summation order;
  * - relu, dropout (applied from the dropped positions, never a full mask), relu's gradient and the global-average-pool gradient are single f32
  *   operations per element, done in place by src/engine/assembly/elementwise.ts;
  * - BatchNorm's running statistics and the SGD update are written in place into the parameter
@@ -11,7 +14,7 @@
  * - only the loss head (log-softmax, NLL, its gradient: a [batch, classes] tensor) runs through
  *   tfjs ops, the same ones as model.ts.
  * So a step gives the same bytes as forwardTrain + backward + sgdStep (tested), at a fraction of
- * the dispatch cost. Networks with a layer the schedule lacks (avgPool, biases) use the tfjs path. */
+ * the dispatch cost. Networks with a layer the schedule lacks (avgPool) use the tfjs path. */
 import * as tf from '@tensorflow/tfjs';
 import { NORM_BACKWARD_KERNEL, NORM_FORWARD_KERNEL } from '../engine/wasmNormKernels.js';
 import { SGD_KERNEL, wasmKernelExports, type KernelExports } from '../engine/wasmKernels.js';
@@ -31,13 +34,12 @@ interface Heap {
 }
 
 const BN_MOMENTUM = 0.1;
-const KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'BatchMatMul', 'Mean',
+const KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'BatchMatMul', 'Mean', 'Add', 'Sum',
   NORM_FORWARD_KERNEL, NORM_BACKWARD_KERNEL, SGD_KERNEL] as const;
 
 /** Why a network cannot take the compiled step, or null when it can (pure: layers only). */
 export function unsupportedLayer(layers: Layer[]): string | null {
   for (const [i, l] of layers.entries()) {
-    if ((l.type === 'conv' || l.type === 'dense') && l.bias) return `layer ${i}: ${l.type} with a bias`;
     if (l.type === 'avgPool') return `layer ${i}: avgPool`;
     if (l.type === 'logSoftmax' && i !== layers.length - 1) return `layer ${i}: logSoftmax before the last layer`;
   }
@@ -148,6 +150,7 @@ class Schedule implements CompiledStep {
             } else {
               h = this.own(this.run('Conv2D', { x: h, filter: w }, { strides: 1, pad: l.type === 'conv' ? l.padding : 'valid', dataFormat: 'NHWC', dilations: [1, 1] }) as Info);
             }
+            if (l.bias) h = this.own(this.run('Add', { a: h, b: p[`${name}.bias`] }, {}) as Info);
             break;
           }
           case 'relu': {
@@ -225,6 +228,7 @@ class Schedule implements CompiledStep {
             const [, , cin, cout] = wShape;
             const kernel = l.type === 'conv' ? l.kernel : 1;
             const pad = l.type === 'conv' ? l.padding : 'valid';
+            if (l.bias) grads[`${name}.bias`] = this.own(this.run('Sum', { x: d }, { axis: [0, 1, 2], keepDims: false }) as Info);
             if (kernel === 1) {
               const m = b * hh * ww;
               // the stock BatchMatMul's order for transposed operands, without its strided loop

@@ -118,6 +118,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** false: every step through tfjs ops, even where the compiled step applies (same bytes; for tests and bench) */
   compiledStep?: boolean;
+  /** told once, before the first step, which path the steps take */
+  onStepPath?: (path: 'compiled' | 'tfjs') => void;
 }
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
@@ -169,6 +171,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
   const augment = spec.augmentation.enabled ? { cfg: augmentConfigOf(spec.augmentation), rand: streams.augment.next } : null;
   const compiled = opts.compiledStep === false ? null : compileStep(net, params, bufs, opts.useMaxPoolKernel);
   const dropScratch: (Int32Array | undefined)[] = net.dropouts.map(() => undefined);
+  opts.onStepPath?.(compiled ? 'compiled' : 'tfjs');
 
   try {
     for (let epoch = firstEpoch; epoch <= t.epochs; epoch++) {
