@@ -320,6 +320,57 @@ export function wasmKernelExports(): KernelExports | undefined {
   return readExports(tf.backend() as unknown as WasmBackendLike);
 }
 
+/** The compiled step's own kernels (assembly/elementwise.ts, assembly/matmul.ts), each split over
+ * the two threads when the helper is there: element-wise passes at an element boundary (a multiple
+ * of 4, so both halves keep their SIMD lanes), the products by output rows. Every output element
+ * is computed by one thread with the arithmetic of one, so the bytes do not depend on the split. */
+export interface StepKernels {
+  reluForward(x: number, y: number, size: number): void;
+  reluGrad(d: number, x: number, size: number): void;
+  dropout(a: number, positions: number, count: number, size: number, keep: number): void;
+  globalAvgPoolGrad(dy: number, dx: number, n: number, hw: number, c: number): void;
+  matMulTransA(a: number, b: number, out: number, shared: number, left: number, right: number): void;
+  matMulTransB(a: number, w: number, wt: number, out: number, shared: number, right: number, rows: number): void;
+  sgdUpdate: KernelExports['sgdUpdate'];
+}
+
+/** Below this many elements an element-wise pass stays on one thread. */
+const SPLIT_MIN_ELEMENTS = 32_768;
+
+export function stepKernels(): StepKernels | undefined {
+  const k = wasmKernelExports();
+  if (k === undefined) return undefined;
+  const half = (size: number) => (size >> 3) << 2; // a multiple of 4 near size / 2
+  const pairwise = (fn: 'reluForward' | 'reluGrad', a: number, b: number, size: number) => {
+    if (!team || size < SPLIT_MIN_ELEMENTS) { k[fn](a, b, size); return; }
+    const m = half(size);
+    team.split(fn, [a, b, m], [a + 4 * m, b + 4 * m, size - m]);
+  };
+  return {
+    reluForward: (x, y, size) => pairwise('reluForward', x, y, size),
+    reluGrad: (d, x, size) => pairwise('reluGrad', d, x, size),
+    dropout(a, positions, count, size, keep) {
+      k.dropoutZero(a, positions, count);
+      if (!team || size < SPLIT_MIN_ELEMENTS) { k.scaleInPlace(a, size, keep); return; }
+      const m = half(size);
+      team.split('scaleInPlace', [a, m, keep], [a + 4 * m, size - m, keep]);
+    },
+    globalAvgPoolGrad: (dy, dx, n, hw, c) => k.globalAvgPoolGrad(dy, dx, n, hw, c),
+    matMulTransA(a, b, out, shared, left, right) {
+      if (!team || left < 2 || shared * left * right < SPLIT_MIN_WORK) { k.matMulTransA(a, b, out, shared, left, right, 0, left); return; }
+      const m = left >> 1;
+      team.split('matMulTransA', [a, b, out, shared, left, right, 0, m], [a, b, out, shared, left, right, m, left]);
+    },
+    matMulTransB(a, w, wt, out, shared, right, rows) {
+      // each thread transposes w into its own half of wt (2 * shared * right floats)
+      if (!team || rows < 2 || rows * shared * right < SPLIT_MIN_WORK) { k.matMulTransB(a, w, wt, out, shared, right, 0, rows); return; }
+      const m = rows >> 1;
+      team.split('matMulTransB', [a, w, wt, out, shared, right, 0, m], [a, w, wt + 4 * shared * right, out, shared, right, m, rows]);
+    },
+    sgdUpdate: k.sgdUpdate,
+  };
+}
+
 /** Threads the registered kernels use (1, or 2 with the helper thread). */
 export function wasmKernelThreads(): 1 | 2 {
   return team ? 2 : 1;

@@ -17,7 +17,7 @@
  * the dispatch cost. Networks with a layer the schedule lacks (avgPool) use the tfjs path. */
 import * as tf from '@tensorflow/tfjs';
 import { NORM_BACKWARD_KERNEL, NORM_FORWARD_KERNEL } from '../engine/wasmNormKernels.js';
-import { SGD_KERNEL, wasmKernelExports, type KernelExports } from '../engine/wasmKernels.js';
+import { SGD_KERNEL, stepKernels, type StepKernels } from '../engine/wasmKernels.js';
 import { nllLoss, type Buffers, type Network, type Params } from './model.js';
 import type { SgdHyper, SgdState } from './optimizer.js';
 import type { Layer } from '../spec/network.js';
@@ -65,7 +65,7 @@ export interface CompiledStep {
  * backend other than wasm with our kernels, or a layer the schedule lacks). */
 export function compileStep(net: Network, params: Params, bufs: Buffers, useMaxPoolKernel: boolean): CompiledStep | null {
   if (tf.getBackend() !== 'wasm' || !useMaxPoolKernel || unsupportedLayer(net.layers) !== null) return null;
-  const k = wasmKernelExports();
+  const k = stepKernels();
   if (k === undefined || KERNELS.some((name) => tf.getKernel(name, 'wasm') === undefined)) return null;
   const backend = tf.backend() as unknown as Heap;
   const funcs = Object.fromEntries(KERNELS.map((name) => [name, tf.getKernel(name, 'wasm')!.kernelFunc])) as Record<(typeof KERNELS)[number], tf.KernelFunc>;
@@ -76,7 +76,7 @@ class Schedule implements CompiledStep {
   private temps: Info[] = [];
 
   constructor(private readonly net: Network, private readonly params: Params, private readonly bufs: Buffers,
-    private readonly k: KernelExports, private readonly backend: Heap,
+    private readonly k: StepKernels, private readonly backend: Heap,
     private readonly funcs: Record<(typeof KERNELS)[number], tf.KernelFunc>) {}
 
   private ptr(t: Info | tf.Tensor): number {
@@ -129,7 +129,7 @@ class Schedule implements CompiledStep {
         return t;
       });
       const dropout = (j: number, a: Info, size: number) =>
-        k.dropoutApply(this.ptr(a), this.ptr(dropInfos[j]), drops[j].positions.length, size, drops[j].keep);
+        k.dropout(this.ptr(a), this.ptr(dropInfos[j]), drops[j].positions.length, size, drops[j].keep);
       // forward
       const saved: Saved[] = [];
       let h: Info = x;
@@ -233,12 +233,12 @@ class Schedule implements CompiledStep {
               const m = b * hh * ww;
               // the stock BatchMatMul's order for transposed operands, without its strided loop
               const g = this.alloc(wShape);
-              k.matMulTransA(this.ptr(s.x), this.ptr(d), this.ptr(g), m, cin, cout, 0, cin);
+              k.matMulTransA(this.ptr(s.x), this.ptr(d), this.ptr(g), m, cin, cout);
               grads[name] = g;
               if (needInput) {
                 const dx = this.alloc(s.x.shape);
-                const wt = this.alloc([cin * cout]);
-                k.matMulTransB(this.ptr(d), this.ptr(w), this.ptr(wt), this.ptr(dx), cout, cin, 0, m);
+                const wt = this.alloc([2 * cin * cout]);
+                k.matMulTransB(this.ptr(d), this.ptr(w), this.ptr(wt), this.ptr(dx), cout, cin, m);
                 d = dx;
               }
             } else {

@@ -51,15 +51,19 @@ export function globalAvgPoolGrad(dy: usize, dx: usize, n: i32, hw: i32, c: i32)
   }
 }
 
-/** a *= mask for a dropout mask given as its dropped positions (ascending i32s) and the kept
- * scale: the same bits as tf.mul(a, mask). Dropped elements first become a * 0 (a signed zero, or
- * NaN for an infinite or NaN a), then every element is scaled, which leaves those unchanged. */
-export function dropoutApply(a: usize, positions: usize, count: i32, size: i32, keep: f32): void {
+/** Dropout's first half: a[pos] = a[pos] * 0 (a signed zero, or NaN for an infinite or NaN a)
+ * at each dropped position (ascending i32s). scaleInPlace by the kept scale then completes
+ * tf.mul(a, mask) bit for bit: it leaves those products unchanged. */
+export function dropoutZero(a: usize, positions: usize, count: i32): void {
   for (let i = 0; i < count; i++) {
     const o = <usize>load<i32>(positions + (<usize>i << 2)) << 2;
     store<f32>(a + o, load<f32>(a + o) * 0);
   }
-  const k = f32x4.splat(keep);
+}
+
+/** a *= s for every element. */
+export function scaleInPlace(a: usize, size: i32, s: f32): void {
+  const k = f32x4.splat(s);
   let i = 0;
   for (; i + 4 <= size; i += 4) {
     const o = <usize>i << 2;
@@ -67,6 +71,6 @@ export function dropoutApply(a: usize, positions: usize, count: i32, size: i32, 
   }
   for (; i < size; i++) {
     const o = <usize>i << 2;
-    store<f32>(a + o, load<f32>(a + o) * keep);
+    store<f32>(a + o, load<f32>(a + o) * s);
   }
 }

@@ -8,5 +8,5 @@ export {
   normBwdSums, normBwdStats, normBwdSamples,
 } from './norm';
 export { sgdUpdate } from './sgd';
-export { reluForward, dropoutApply, reluGrad, globalAvgPoolGrad } from './elementwise';
+export { reluForward, dropoutZero, scaleInPlace, reluGrad, globalAvgPoolGrad } from './elementwise';
 export { matMulTransA, matMulTransB } from './matmul';

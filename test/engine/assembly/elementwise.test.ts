@@ -9,7 +9,7 @@ import { createStream } from '../../../src/train/rng.js';
 
 const SIZES = [1, 3, 4, 7, 1027, 64 * 26 * 26 * 8];
 
-test('dropoutApply(positions, keep) is tf.mul(a, mask) for the mask fillDropoutMask draws', async () => {
+test('dropoutZero(positions) then scaleInPlace(keep) is tf.mul(a, mask) for the mask fillDropoutMask draws', async () => {
   const k = await kernels();
   for (const [i, size] of SIZES.entries()) for (const p of [0.03, 0.5, 0.9]) {
     const a = tf.tensor1d(values(size, 100 + i, 'special'));
@@ -19,7 +19,8 @@ test('dropoutApply(positions, keep) is tf.mul(a, mask) for the mask fillDropoutM
     const positions = dropPositions(size, p, createStream(i, 'dropout').next);
     const pos = tf.tensor1d(positions.length ? positions : new Int32Array(1), 'int32');
     const inPlace = tf.tensor1d(a.dataSync() as Float32Array); // a copy the kernel may overwrite
-    k.dropoutApply(ptr(inPlace), ptr(pos), positions.length, size, keepScale(p));
+    k.dropoutZero(ptr(inPlace), ptr(pos), positions.length);
+    k.scaleInPlace(ptr(inPlace), size, keepScale(p));
     assert.is(sameValues(inPlace, stock), null, `size ${size}, p ${p}`);
     tf.dispose([a, stock, pos, inPlace]);
   }
