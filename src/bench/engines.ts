@@ -29,13 +29,14 @@ export async function benchEngines(engines: string[], o: BenchOptions): Promise<
   for (let r = 1; r <= rounds; r++) {
     for (const e of engines) {
       log(`round ${r}/${rounds}: ${e}`);
-      const args = [BIN, 'bench', '--backend', e, '--json', '--threads', String(threads), '--steps', steps, '--epoch-images', epochImages, '--norms', norms, '--modes', modes];
+      const backend = e === 'wasm-ops' ? ['--backend', 'wasm', '--step', 'ops'] : ['--backend', e];
+      const args = [BIN, 'bench', ...backend, '--json', '--threads', String(threads), '--steps', steps, '--epoch-images', epochImages, '--norms', norms, '--modes', modes];
       const p = await execa(process.execPath, args, { reject: false, stdin: 'ignore' });
       try {
         if (p.exitCode !== 0) throw new Error(`exit ${p.exitCode}`);
         runs[e].push(JSON.parse(p.stdout.trim().split('\n').pop() ?? '') as BenchSummary);
       } catch (err) {
-        throw new RunError('RUN', [problem('', '--engines', `bench on ${e} failed (${(err as Error).message}): ${p.stderr.trim().split('\n').slice(-2).join(' | ')}`, e.startsWith('tensorflow') ? 'run `npx normreg setup tensorflow` first' : 'run `npx normreg bench --backend ' + e + '` to see the error')]);
+        throw new RunError('RUN', [problem('', '--engines', `bench on ${e} failed (${(err as Error).message}): ${p.stderr.trim().split('\n').slice(-2).join(' | ')}`, e.startsWith('tensorflow') ? 'run `npx normreg setup tensorflow` first' : 'run `npx normreg bench ' + backend.join(' ') + '` to see the error')]);
       }
     }
     if (python) {

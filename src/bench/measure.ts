@@ -32,6 +32,8 @@ export interface BenchOptions {
   /** --compare-pytorch: the Python to run the reference with */
   python: string | undefined;
   json: boolean;
+  /** the wasm step: compiled, or ops (every op through tfjs) */
+  step: 'compiled' | 'ops';
 }
 
 /** One engine's speed per (norm, mode); with `python`, alternating rounds with PyTorch's and the ratios. */
@@ -42,16 +44,17 @@ export async function benchEngine(o: BenchOptions): Promise<number> {
   const backend = await applyThreads(await selectBackend(o.backend, { tfThreads }), o.threads, availableParallelism() >= 2 ? 2 : 1);
   const cpu = readCpuFacts();
   const log = (s: string) => { if (!o.json) process.stdout.write(s + '\n'); };
-  log(`bench: backend ${backend.name} (${backend.tensorflow ? `TensorFlow ${backend.tensorflow.version}, ${backend.tensorflow.intraOpThreads} intra-op / ${backend.tensorflow.interOpThreads} inter-op threads, oneDNN ${backend.tensorflow.onednn}` : backend.kernels.join(', ') || 'stock kernels'}), threads ${backend.threads}, batch 64`);
+  log(`bench: backend ${backend.name}${backend.name === 'wasm' ? ` (${o.step} step)` : ''} (${backend.tensorflow ? `TensorFlow ${backend.tensorflow.version}, ${backend.tensorflow.intraOpThreads} intra-op / ${backend.tensorflow.interOpThreads} inter-op threads, oneDNN ${backend.tensorflow.onednn}` : backend.kernels.join(', ') || 'stock kernels'}), threads ${backend.threads}, batch 64`);
   log(`cpu: ${cpu.vendor} family ${cpu.family} model ${cpu.model} (${cpu.modelName}), ${cpu.logicalCpus} logical, ${cpu.simd.join(' ')}`);
   // Untimed warm-up: V8 first runs wasm and JS through its baseline compilers and optimizes hot
   // code after a few seconds; without this the first timed mode reads up to 40% low. On webgpu the
   // work is on the adapter: each mode's own untimed steps compile its shaders, and no more is needed
   // (on a software adapter 40 more steps would take most of an hour).
-  if (backend.name !== 'webgpu') await measure(backend, ['batch', 'group'], ['step'], 40, epochImages, () => {});
+  const compiledStep = o.step === 'compiled';
+  if (backend.name !== 'webgpu') await measure(backend, ['batch', 'group'], ['step'], 40, epochImages, compiledStep, () => {});
   const measureOurs = async (): Promise<BenchSummary> => ({
     backend: backend.name, threads: backend.threads, batchSize: 64, cpu, ...(backend.tensorflow ? { tensorflow: backend.tensorflow } : {}),
-    results: await measure(backend, norms, modes, steps, epochImages, log),
+    results: await measure(backend, norms, modes, steps, epochImages, compiledStep, log),
   });
   if (python === undefined) {
     const summary = await measureOurs();
@@ -84,7 +87,7 @@ export async function benchEngine(o: BenchOptions): Promise<number> {
 
 
 async function measure(backend: BackendInfo, norms: readonly string[], modes: readonly string[], steps: number,
-  epochImages: number, log: (s: string) => void): Promise<BenchRow[]> {
+  epochImages: number, compiledStep: boolean, log: (s: string) => void): Promise<BenchRow[]> {
   const warmup = backend.name === 'webgpu' ? 2 : 10;
   const results: BenchRow[] = [];
   for (const mode of modes) {
@@ -103,6 +106,7 @@ async function measure(backend: BackendInfo, norms: readonly string[], modes: re
       let tEnd = 0;
       await train(spec, ds, {
         useMaxPoolKernel: backend.useMaxPoolKernel,
+        compiledStep,
         onProgress: (p) => {
           if (p.metrics) return;
           const skip = mode === 'step' ? warmup : 0;

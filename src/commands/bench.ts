@@ -5,7 +5,9 @@ import { MODES, NORMS, benchEngine, type BenchOptions } from '../bench/measure.j
 import { listOf, oneOf, positiveInt } from './flags.js';
 import type { Values } from './args.js';
 
-const ENGINES = BACKEND_CHOICES.filter((b) => b !== 'auto');
+/** What --engines takes: every backend, and wasm-ops (the wasm backend with --step ops). */
+const ENGINES = [...BACKEND_CHOICES.filter((b) => b !== 'auto'), 'wasm-ops'];
+const STEP_PATHS = ['compiled', 'ops'] as const;
 
 export async function cmdBench(values: Values): Promise<number> {
   const engines = values.engines === undefined ? undefined : listOf('engines', values.engines, ENGINES);
@@ -21,6 +23,7 @@ export async function cmdBench(values: Values): Promise<number> {
     interThreads: values['inter-threads'],
     python: values['compare-pytorch'] ? values.python ?? 'python3' : undefined,
     json: !!values.json,
+    step: oneOf('step', values.step, STEP_PATHS, 'compiled'),
   };
   if (engines) return (await import('../bench/engines.js')).benchEngines(engines, o);
   return benchEngine(o);

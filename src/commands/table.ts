@@ -44,6 +44,7 @@ export const FLAGS = {
   modes: { type: 'string', arg: 'M,...', help: 'step,epoch (default both; with --engines: step)' },
   steps: { type: 'string', arg: 'N', help: 'training steps measured (default 60)' },
   'epoch-images': { type: 'string', arg: 'N', help: 'images of a measured epoch (default 60000)' },
+  step: { type: 'string', arg: 'PATH', help: "wasm's training step: compiled (default) or ops (every op through tfjs; the same bytes); --engines takes wasm-ops for the latter" },
   workspace: { type: 'string', short: 'C', arg: 'DIR', help: 'run as if started in DIR (like git -C): the workspace holding specs/, results/, golden/; paths in other flags are then relative to DIR' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', help: "normreg's version" },
@@ -96,7 +97,7 @@ export const COMMANDS: Record<string, CommandDecl> = {
   },
   bench: {
     args: '', summary: 'training-speed benchmark (see docs/backends.md)', positionals: 'none',
-    flags: ['backend', 'threads', 'inter-threads', 'compare-pytorch', 'python', 'rounds', 'engines', 'norms', 'modes', 'steps', 'epoch-images', 'json'],
+    flags: ['backend', 'threads', 'inter-threads', 'compare-pytorch', 'python', 'rounds', 'engines', 'norms', 'modes', 'steps', 'epoch-images', 'step', 'json'],
   },
   slurm: {
     args: '--shards N', summary: 'submit the selection to SLURM: an array job (one task per shard) and an afterok job that merges, verifies and reports (docs/cluster.md)', positionals: 'none',

@@ -31,6 +31,8 @@ const WRONG: [string[], string | RegExp][] = [
   [['verify', 'batchnorm', '--seeds', '7'], 'verify --only batchnorm --seeds 7: none of the 1 selected run(s)'],
   [['list', 'extra', 'args'], "--only: no experiment named 'extra', 'args'"],
   [['bench', 'extra'], "bench takes no arguments (got 'extra')"],
+  [['bench', '--step', 'fast'], "--step must be one of compiled, ops (got 'fast')"],
+  [['bench', '--engines', 'wasm,wasm-opps'], "--engines: unknown 'wasm-opps' (fix: use tensorflow-gpu,tensorflow,webgpu,wasm,cpu,wasm-ops)"],
   [['setup', 'nothing'], "setup: unknown target 'nothing'"],
   // issue 20, Why 5: help and hints
   [['reproduse'], "unknown command 'reproduse' (fix: did you mean 'reproduce'?"],
