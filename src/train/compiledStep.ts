@@ -37,6 +37,22 @@ const BN_MOMENTUM = 0.1;
 const KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'BatchMatMul', 'Mean', 'Add', 'Sum',
   NORM_FORWARD_KERNEL, NORM_BACKWARD_KERNEL, SGD_KERNEL] as const;
 
+/** Told how long each of the step's own kernels and phases took (scripts/profile-step.mjs). */
+export type StepProbe = (label: string, ms: number) => void;
+
+/** The step kernels, each call timed into `probe`. */
+function probed(k: StepKernels, probe: StepProbe): StepKernels {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(k) as [string, (...a: number[]) => void][]) {
+    out[name] = (...a: number[]) => {
+      const t0 = performance.now();
+      fn(...a);
+      probe(name, performance.now() - t0);
+    };
+  }
+  return out as unknown as StepKernels;
+}
+
 /** Why a network cannot take the compiled step, or null when it can (pure: layers only). */
 export function unsupportedLayer(layers: Layer[]): string | null {
   for (const [i, l] of layers.entries()) {
@@ -63,13 +79,13 @@ export interface CompiledStep {
 
 /** The compiled step for this network on the active backend, or null where it does not apply (a
  * backend other than wasm with our kernels, or a layer the schedule lacks). */
-export function compileStep(net: Network, params: Params, bufs: Buffers, useMaxPoolKernel: boolean): CompiledStep | null {
+export function compileStep(net: Network, params: Params, bufs: Buffers, useMaxPoolKernel: boolean, probe?: StepProbe): CompiledStep | null {
   if (tf.getBackend() !== 'wasm' || !useMaxPoolKernel || unsupportedLayer(net.layers) !== null) return null;
   const k = stepKernels();
   if (k === undefined || KERNELS.some((name) => tf.getKernel(name, 'wasm') === undefined)) return null;
   const backend = tf.backend() as unknown as Heap;
   const funcs = Object.fromEntries(KERNELS.map((name) => [name, tf.getKernel(name, 'wasm')!.kernelFunc])) as Record<(typeof KERNELS)[number], tf.KernelFunc>;
-  return new Schedule(net, params, bufs, k, backend, funcs);
+  return new Schedule(net, params, bufs, probe ? probed(k, probe) : k, backend, funcs, probe);
 }
 
 class Schedule implements CompiledStep {
@@ -77,7 +93,7 @@ class Schedule implements CompiledStep {
 
   constructor(private readonly net: Network, private readonly params: Params, private readonly bufs: Buffers,
     private readonly k: StepKernels, private readonly backend: Heap,
-    private readonly funcs: Record<(typeof KERNELS)[number], tf.KernelFunc>) {}
+    private readonly funcs: Record<(typeof KERNELS)[number], tf.KernelFunc>, private readonly probe?: StepProbe) {}
 
   private ptr(t: Info | tf.Tensor): number {
     const d = this.backend.dataIdMap.get(t.dataId);
@@ -199,6 +215,7 @@ class Schedule implements CompiledStep {
       });
       // the loss head, in tfjs ops (model.ts's nllLoss on tf.logSoftmax)
       const classes = net.classes;
+      const tHead = performance.now();
       const logitValues = Float32Array.from(this.f32(logits!, n * classes));
       const head = tf.tidy(() => {
         const logp = tf.logSoftmax(tf.tensor2d(logitValues, [n, classes])) as tf.Tensor2D;
@@ -211,6 +228,7 @@ class Schedule implements CompiledStep {
       const lossValue = (await loss.data())[0];
       const correctValue = (await correct.data())[0];
       tf.dispose(head);
+      this.probe?.('loss head (tfjs ops)', performance.now() - tHead);
       // backward
       const grads: Record<string, Info> = {};
       const firstParam = net.layers.findIndex((l) => l.type === 'conv' || l.type === 'dense' || l.type === 'norm');

@@ -12,7 +12,7 @@ import { sgdStep, type SgdState } from './optimizer.js';
 import { dropPositions, keepScale } from './dropout.js';
 import { allocBatch, augmentConfigOf, fillBatch, selectSubset, type Normalize } from './batches.js';
 import { permutation } from './rng.js';
-import { compileStep, renewTensors } from './compiledStep.js';
+import { compileStep, renewTensors, type StepProbe } from './compiledStep.js';
 
 export interface TrainProgress {
   epoch: number;
@@ -118,6 +118,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** false: every step through tfjs ops, even where the compiled step applies (same bytes; for tests and bench) */
   compiledStep?: boolean;
+  /** told how long the compiled step's own kernels and phases and each batch's preparation take (scripts/profile-step.mjs) */
+  stepProbe?: StepProbe;
   /** told once, before the first step, which path the steps take */
   onStepPath?: (path: 'compiled' | 'tfjs') => void;
 }
@@ -169,7 +171,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
     firstEpoch = r.epoch + 1;
   }
   const augment = spec.augmentation.enabled ? { cfg: augmentConfigOf(spec.augmentation), rand: streams.augment.next } : null;
-  const compiled = opts.compiledStep === false ? null : compileStep(net, params, bufs, opts.useMaxPoolKernel);
+  const compiled = opts.compiledStep === false ? null : compileStep(net, params, bufs, opts.useMaxPoolKernel, opts.stepProbe);
   const dropScratch: (Int32Array | undefined)[] = net.dropouts.map(() => undefined);
   opts.onStepPath?.(compiled ? 'compiled' : 'tfjs');
 
@@ -185,6 +187,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
       for (let s = 0; s < stepsPerEpoch; s++) {
         const start = s * t.batchSize;
         const n = Math.min(t.batchSize, indices.length - start);
+        const tPrep = performance.now();
         fillBatch(ds.train, indices, start, n, batch, augment, normalize);
         const maskShapes = dropoutMaskShapes(net, n);
         const drops = maskShapes.map((shape, j) => {
@@ -193,6 +196,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
           dropScratch[j] = new Int32Array(positions.buffer); // the whole buffer, reused next step
           return { positions, keep: keepScale(p) };
         });
+        opts.stepProbe?.('batch: images and dropout positions (JS)', performance.now() - tPrep);
         const hyper = schedule((epoch - 1) * stepsPerEpoch + s);
         lr = hyper.lr;
         if (compiled) {
