@@ -8,11 +8,11 @@ import { createStream, createStreams, type StreamName } from './rng.js';
 import type { EvalSummary, TrainState } from './checkpoint.js';
 import { planSchedule } from './schedule.js';
 import { backward, buildNetwork, dropoutMaskShapes, forwardEval, forwardTrain, initBuffers, initParams, nllLoss, type Buffers, type Network, type Params } from './model.js';
-import { sgdStep, type SgdState } from './optimizer.js';
+import { sgdStep, type SgdHyper, type SgdState } from './optimizer.js';
 import { dropPositions, keepScale } from './dropout.js';
 import { allocBatch, augmentConfigOf, fillBatch, selectSubset, type Normalize } from './batches.js';
 import { permutation } from './rng.js';
-import { compileStep, renewTensors, type StepProbe } from './compiledStep.js';
+import { compileStep, renewTensors, type StepOutput, type StepProbe } from './compiledStep.js';
 
 export interface TrainProgress {
   epoch: number;
@@ -174,6 +174,28 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
   const compiled = opts.compiledStep === false ? null : compileStep(net, params, bufs, opts.useMaxPoolKernel, opts.stepProbe);
   const dropScratch: (Int32Array | undefined)[] = net.dropouts.map(() => undefined);
   opts.onStepPath?.(compiled ? 'compiled' : 'tfjs');
+  /** One step op by op through tfjs (every backend; the compiled step's reference). */
+  const opsStep = async (xs: Float32Array, ys: Int32Array, masks: Float32Array[], maskShapes: number[][], hyper: SgdHyper): Promise<StepOutput> => {
+    const n = ys.length;
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(xs, [n, rows, cols, 1]);
+      const y = tf.tensor1d(ys, 'int32');
+      const maskT = masks.map((m, i) => tf.tensor4d(m, maskShapes[i] as [number, number, number, number]));
+      const f = forwardTrain(net, params, bufs, x, maskT);
+      const l = nllLoss(f.logp, y);
+      const g = backward(net, params, f, l.dlogits, opts.useMaxPoolKernel);
+      const upd = sgdStep(params, g, sgd, hyper);
+      return { loss: l.loss, correct: l.correct, params: upd.params, buf: upd.state.buf!, bufs: f.newBuffers };
+    });
+    const [loss, right] = await Promise.all([out.loss.data(), out.correct.data()]);
+    out.loss.dispose();
+    out.correct.dispose();
+    replace(params, out.params);
+    replace(bufs, out.bufs);
+    if (sgd.buf) for (const k of Object.keys(sgd.buf)) sgd.buf[k].dispose();
+    sgd = { buf: out.buf };
+    return { loss: loss[0], correct: right[0] };
+  };
 
   try {
     for (let epoch = firstEpoch; epoch <= t.epochs; epoch++) {
@@ -199,38 +221,13 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
         opts.stepProbe?.('batch: images and dropout positions (JS)', performance.now() - tPrep);
         const hyper = schedule((epoch - 1) * stepsPerEpoch + s);
         lr = hyper.lr;
-        if (compiled) {
-          const r = await compiled.step(batch.x, batch.y, n, drops, { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 }, sgd);
-          lossSum += r.loss;
-          correct += r.correct;
-          seen += n;
-          opts.onProgress?.({ epoch, epochs: t.epochs, step: s + 1, steps: stepsPerEpoch });
-          if (opts.signal) {
-            await yieldToEventLoop();
-            if (opts.signal.aborted) throw new TrainInterrupted(epoch - 1);
-          }
-          continue;
-        }
-        const out = tf.tidy(() => {
-          const x = tf.tensor4d(batch.x.subarray(0, n * rows * cols), [n, rows, cols, 1]);
-          const y = tf.tensor1d(batch.y.subarray(0, n), 'int32');
-          const maskT = drops.map((dr, i) => tf.tensor4d(maskOf(dr, maskShapes[i]), maskShapes[i]));
-          const f = forwardTrain(net, params, bufs, x, maskT);
-          const l = nllLoss(f.logp, y);
-          const g = backward(net, params, f, l.dlogits, opts.useMaxPoolKernel);
-          const upd = sgdStep(params, g, sgd, { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 });
-          return { loss: l.loss, correct: l.correct, params: upd.params, buf: upd.state.buf!, bufs: f.newBuffers };
-        });
-        const [loss, right] = await Promise.all([out.loss.data(), out.correct.data()]);
-        lossSum += loss[0];
-        correct += right[0];
+        const sgdHyper = { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 };
+        const r = compiled
+          ? await compiled.step(batch.x, batch.y, n, drops, sgdHyper, sgd)
+          : await opsStep(batch.x.subarray(0, n * rows * cols), batch.y.subarray(0, n), drops.map((dr, i) => maskOf(dr, maskShapes[i])), maskShapes, sgdHyper);
+        lossSum += r.loss;
+        correct += r.correct;
         seen += n;
-        out.loss.dispose();
-        out.correct.dispose();
-        replace(params, out.params);
-        replace(bufs, out.bufs);
-        if (sgd.buf) for (const k of Object.keys(sgd.buf)) sgd.buf[k].dispose();
-        sgd = { buf: out.buf };
         opts.onProgress?.({ epoch, epochs: t.epochs, step: s + 1, steps: stepsPerEpoch });
         if (opts.signal) {
           await yieldToEventLoop(); // lets a SIGINT handler run
