@@ -1,6 +1,6 @@
 // Per-kernel breakdown of training steps on the wasm engine: wraps every kernel registered for
 // 'wasm' with a timer, runs `bench`-like steps, prints ms per step by kernel and the rest.
-// usage: node scripts/profile-step.mjs [norm] [steps] [threads]
+// usage: npm run profile:step -- [norm] [steps] [threads] [compiled|tfjs]   (after npm run build)
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, applyThreads } from '../dist/engine/backend.js';
 import { resolveSpec } from '../dist/spec/load.js';

@@ -68,7 +68,7 @@ interface Saved { x: Info; y?: Info; xhat?: Info; invStd?: Info; mask?: number }
 export interface StepOutput { loss: number; correct: number }
 
 /** A dropout mask as the positions it zeroes (src/train/dropout.ts) and the scale of the rest. */
-export interface Drop { positions: Int32Array; keep: number }
+interface Drop { positions: Int32Array; keep: number }
 
 export interface CompiledStep {
   /** One SGD step on the batch (x: n images NHWC, y: labels, drops: each dropout layer's dropped

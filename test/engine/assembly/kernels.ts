@@ -17,7 +17,7 @@ export function ptr(t: tf.Tensor): number {
 }
 
 /** +-0, denormals, values that overflow when multiplied, infinities and NaN. */
-export const SPECIAL = [0, -0, 1e-40, -1e-40, 3e38, -3e38, Infinity, -Infinity, NaN];
+const SPECIAL = [0, -0, 1e-40, -1e-40, 3e38, -3e38, Infinity, -Infinity, NaN];
 
 export function values(n: number, seed: number, mode: 'plain' | 'wide' | 'special'): Float32Array {
   let s = seed >>> 0;
