@@ -27,7 +27,7 @@ export async function checkFigures(c: Common, mode: UpdateMode, checkStale: bool
     process.stdout.write(`figures: not compared (backend ${backend} is verified within tolerances, figures only bit for bit)\n`);
     return 0;
   }
-  const drawn = await drawFigures(c.ws.root, c.specs, payloads, c.filtered || payloads.length < results.length, runNames(c.all));
+  const drawn = await drawFigures(c.ws.root, c.specs, payloads, c.filtered || payloads.length < results.length, runNames(c.all), c.all);
   const verdicts = verifyFigures(c.ws.root, c.profile, backend, drawn, mode);
   return printFigures(verdicts, checkStale ? staleReportFigures(c.ws.root, c.profile, drawn) : [], process.stdout);
 }
@@ -35,7 +35,7 @@ export async function checkFigures(c: Common, mode: UpdateMode, checkStale: bool
 export async function writeReport(c: Common, collected = collectRows(c.ws, c.specs, c.all)): Promise<{ rows: number; figures: number; docs: ReturnType<typeof writeDocBlocks>; site: string }> {
   const bodies = docBodies(c.ws, c.profile, collected, c.all);
   loadDocFiles(c.ws.root); // a malformed marker stops the report before anything is written
-  const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0, runNames(c.all));
+  const drawn = await drawFigures(c.ws.root, c.specs, collected.payloads, collected.pending.length > 0, runNames(c.all), c.all);
   const figures = writeReportFigures(c.ws.root, c.profile, drawn);
   writeCrossFile(c.ws, c.profile);
   const docs = writeDocBlocks(c.ws.root, bodies);

@@ -11,8 +11,9 @@ export interface DrawnFigure { file: string; png: Buffer }
 
 
 /** `partial`: only some experiments were selected (--only), so figures needing others are skipped.
- * `known`: every run name of the profile's specs (figures may name only those). */
-export async function drawFigures(root: string, specs: ResolvedSpec[], payloads: ResultPayload[], partial: boolean, known?: string[]): Promise<DrawnFigure[]> {
+ * `known`: every run name of the profile's specs (figures may name only those). `all`: every spec of
+ * the profile (a sweep is complete, and gets its heatmap, only when all of its runs have payloads). */
+export async function drawFigures(root: string, specs: ResolvedSpec[], payloads: ResultPayload[], partial: boolean, known?: string[], all: ResolvedSpec[] = specs): Promise<DrawnFigure[]> {
   // a workspace without a figure config declares no figures
   if (payloads.length === 0 || !existsSync(figureConfigPath(root))) return [];
   const cfg = await loadFigureConfig(figureConfigPath(root), known);
@@ -30,6 +31,6 @@ export async function drawFigures(root: string, specs: ResolvedSpec[], payloads:
     out.push({ file: `misclassified-${p.name}.png`, png: await renderMisclassifiedFigure(p, ds.test.images, cfg.misclassified.count) });
   }
   // a sweep's heatmap needs all its runs: drawHeatmaps skips an incomplete sweep
-  out.push(...(await drawHeatmaps(specs, payloads)));
+  out.push(...(await drawHeatmaps(all, payloads)));
   return out;
 }

@@ -1,5 +1,7 @@
 /** Heatmap PNGs of a profile's sweeps (test accuracy, coloured by Δ against the study): drawn only
- * for a sweep whose every run has a payload, so a partial selection never draws half a grid. */
+ * for a sweep whose every run has a payload, so a partial selection never draws half a grid.
+ * `specs` must be all of the profile's specs, not a selection: a selection holding one cell of a
+ * sweep would otherwise make a complete one-cell "sweep". */
 import type { ResultPayload } from '../result/types.js';
 import type { ResolvedSpec } from '../spec/types.js';
 import { buildRow, type TableRow } from './rows.js';
@@ -9,7 +11,7 @@ import { buildHeatmap, heatmapFile, renderHeatmapFigure, type HeatmapColour, typ
 const HEATMAP_FIGURES: { metric: HeatmapMetric; colour: HeatmapColour }[] = [{ metric: 'test', colour: 'delta' }];
 
 /** Rows of every complete sweep, grouped by sweep name (spec order). Pure. */
-function completeSweepRows(specs: ResolvedSpec[], payloads: ResultPayload[]): Map<string, TableRow[]> {
+export function completeSweepRows(specs: ResolvedSpec[], payloads: ResultPayload[]): Map<string, TableRow[]> {
   const byName = new Map(payloads.map((p) => [p.name, p]));
   const sweeps = new Map<string, Map<string, ResolvedSpec[]>>();
   for (const s of specs) {
