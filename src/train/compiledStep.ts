@@ -1,14 +1,14 @@
-/** The compiled training step of the wasm engine. The network's layer list (already data) becomes a
- * fixed schedule of kernel calls, planned once per batch size; each step then runs the kernels
- * directly on the backend's heap, without tfjs's engine (no tensor objects, no tidy scopes, no
+/** The compiled training step of the wasm engine. The network's layer list (already data) is walked
+ * as a fixed schedule of kernel calls: each step runs the kernels directly on the backend's heap, without tfjs's engine (no tensor objects, no tidy scopes, no
  * per-op bookkeeping):
  * - convolutions, norms, max pooling, the forward matrix products, the mean and the bias adds and
  *   sums are the very kernels the tfjs path calls (the registered ones and the stock ones), with the
  *   same inputs and attributes;
  * - a 1x1 convolution's two transposed products run in src/engine/assembly/matmul.ts, in the stock
  *   BatchMatMul's summation order;
- * - relu, dropout (applied from the dropped positions, never a full mask), relu's gradient and the global-average-pool gradient are single f32
- *   operations per element, done in place by src/engine/assembly/elementwise.ts;
+ * - relu, dropout (applied from the dropped positions, never a full mask), relu's gradient and the
+ *   global-average-pool gradient are single f32 operations per element, done in place by
+ *   src/engine/assembly/elementwise.ts;
  * - BatchNorm's running statistics and the SGD update are written in place into the parameter
  *   tensors, with the same f32 arithmetic as the tfjs path;
  * - only the loss head (log-softmax, NLL, its gradient: a [batch, classes] tensor) runs through
@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NORM_BACKWARD_KERNEL, NORM_FORWARD_KERNEL } from '../engine/wasmNormKernels.js';
 import { SGD_KERNEL, stepKernels, type StepKernels } from '../engine/wasmKernels.js';
-import { nllLoss, type Buffers, type Network, type Params } from './model.js';
+import { BN_MOMENTUM, nllLoss, type Buffers, type Network, type Params } from './model.js';
 import type { SgdHyper, SgdState } from './optimizer.js';
 import type { Layer } from '../spec/network.js';
 
@@ -33,7 +33,6 @@ interface Heap {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-const BN_MOMENTUM = 0.1;
 const KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'BatchMatMul', 'Mean', 'Add', 'Sum',
   NORM_FORWARD_KERNEL, NORM_BACKWARD_KERNEL, SGD_KERNEL] as const;
 
@@ -128,9 +127,9 @@ class Schedule implements CompiledStep {
     return t;
   }
 
-  /** tf.matMul(a [m,k], b [k,n] or transposed), the BatchMatMul kernel the tfjs path reaches. */
-  private matMul(a: Info, aShape: number[], b: Info, bShape: number[], transposeA: boolean, transposeB: boolean): Info {
-    return this.own(this.run('BatchMatMul', { a: { ...a, shape: aShape }, b: { ...b, shape: bShape } }, { transposeA, transposeB }) as Info);
+  /** tf.matMul(a [m,k], b [k,n]): the stock BatchMatMul the tfjs path reaches for a 1x1 forward. */
+  private matMul(a: Info, aShape: number[], b: Info, bShape: number[]): Info {
+    return this.own(this.run('BatchMatMul', { a: { ...a, shape: aShape }, b: { ...b, shape: bShape } }, { transposeA: false, transposeB: false }) as Info);
   }
 
   async step(xs: Float32Array, ys: Int32Array, n: number, drops: Drop[], hyper: SgdHyper, sgd: SgdState): Promise<StepOutput> {
@@ -161,7 +160,7 @@ class Schedule implements CompiledStep {
             const [, , cin, cout] = w.shape as Shape4;
             const kernel = l.type === 'conv' ? l.kernel : 1;
             if (kernel === 1) {
-              const y = this.matMul(h, [b * hh * ww, cin], this.fresh(w), [cin, cout], false, false);
+              const y = this.matMul(h, [b * hh * ww, cin], this.fresh(w), [cin, cout]);
               h = { ...y, shape: [b, hh, ww, cout] };
             } else {
               h = this.own(this.run('Conv2D', { x: h, filter: w }, { strides: 1, pad: l.type === 'conv' ? l.padding : 'valid', dataFormat: 'NHWC', dilations: [1, 1] }) as Info);

@@ -30,8 +30,13 @@ export function keepScale(p: number): number {
   return Math.fround(1 / (1 - p));
 }
 
+/** The full mask: `keep` everywhere, 0 at the dropped positions (for the op-by-op path). */
+export function maskInto(mask: Float32Array, positions: Int32Array, keep: number): Float32Array {
+  mask.fill(keep);
+  for (const pos of positions) mask[pos] = 0;
+  return mask;
+}
+
 export function fillDropoutMask(mask: Float32Array, p: number, rand: () => number): void {
-  mask.fill(keepScale(p));
-  if (p <= 0) return;
-  for (const pos of dropPositions(mask.length, p, rand)) mask[pos] = 0;
+  maskInto(mask, dropPositions(mask.length, p, rand), keepScale(p));
 }

@@ -9,7 +9,7 @@ import type { EvalSummary, TrainState } from './checkpoint.js';
 import { planSchedule } from './schedule.js';
 import { backward, buildNetwork, dropoutMaskShapes, forwardEval, forwardTrain, initBuffers, initParams, nllLoss, type Buffers, type Network, type Params } from './model.js';
 import { sgdStep, type SgdHyper, type SgdState } from './optimizer.js';
-import { dropPositions, keepScale } from './dropout.js';
+import { dropPositions, keepScale, maskInto } from './dropout.js';
 import { allocBatch, augmentConfigOf, fillBatch, selectSubset, type Normalize } from './batches.js';
 import { permutation } from './rng.js';
 import { compileStep, renewTensors, type StepOutput, type StepProbe } from './compiledStep.js';
@@ -126,13 +126,6 @@ export interface TrainOptions {
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
-/** A full dropout mask (for the tfjs path) from the dropped positions. */
-function maskOf(drop: { positions: Int32Array; keep: number }, shape: number[]): Float32Array {
-  const m = new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(drop.keep);
-  for (const pos of drop.positions) m[pos] = 0;
-  return m;
-}
-
 export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions): Promise<TrainOutput> {
   const streams = createStreams(spec.seed);
   const { rows, cols } = ds.train;
@@ -224,7 +217,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
         const sgdHyper = { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 };
         const r = compiled
           ? await compiled.step(batch.x, batch.y, n, drops, sgdHyper, sgd)
-          : await opsStep(batch.x.subarray(0, n * rows * cols), batch.y.subarray(0, n), drops.map((dr, i) => maskOf(dr, maskShapes[i])), maskShapes, sgdHyper);
+          : await opsStep(batch.x.subarray(0, n * rows * cols), batch.y.subarray(0, n), drops.map((dr, i) => maskInto(new Float32Array(maskShapes[i].reduce((a, b) => a * b, 1)), dr.positions, dr.keep)), maskShapes, sgdHyper);
         lossSum += r.loss;
         correct += r.correct;
         seen += n;

@@ -20,7 +20,8 @@ export interface Network {
   dropouts: number[];
 }
 
-const BN_MOMENTUM = 0.1;
+/** BatchNorm's running-statistics momentum (PyTorch's default). */
+export const BN_MOMENTUM = 0.1;
 
 export function buildNetwork(layers: Layer[], input: Shape, classes: number): Network {
   const { shapes, problems } = inferShapes(layers, input, classes);
