@@ -16,8 +16,8 @@
     let wq = wp + <usize>k * wr;
     for (let j = 0; j < jn; j++) {
       const w0 = v128.load(wq), w1 = v128.load(wq, 16), w2 = v128.load(wq, 32), w3 = v128.load(wq, 48);
-      const s = f32x4.splat(load<f32>(xa));
-      const t = f32x4.splat(load<f32>(xa + xs));
+      const s = v128.load32_splat(xa);
+      const t = v128.load32_splat(xa + xs);
       a0 = f32x4.add(a0, f32x4.mul(s, w0)); a1 = f32x4.add(a1, f32x4.mul(s, w1));
       a2 = f32x4.add(a2, f32x4.mul(s, w2)); a3 = f32x4.add(a3, f32x4.mul(s, w3));
       b0 = f32x4.add(b0, f32x4.mul(t, w0)); b1 = f32x4.add(b1, f32x4.mul(t, w1));
@@ -37,7 +37,7 @@
     let xa = xp + <usize>k * xr;
     let wq = wp + <usize>k * wr;
     for (let j = 0; j < jn; j++) {
-      const s = f32x4.splat(load<f32>(xa));
+      const s = v128.load32_splat(xa);
       a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wq)));
       a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wq, 16)));
       a2 = f32x4.add(a2, f32x4.mul(s, v128.load(wq, 32)));
@@ -56,13 +56,13 @@
     let wq = wp + <usize>k * wr;
     for (let j = 0; j < jn; j++) {
       const w0 = v128.load(wq), w1 = v128.load(wq, 16);
-      let s = f32x4.splat(load<f32>(xa));
+      let s = v128.load32_splat(xa);
       a0 = f32x4.add(a0, f32x4.mul(s, w0)); a1 = f32x4.add(a1, f32x4.mul(s, w1));
-      s = f32x4.splat(load<f32>(xa + xs));
+      s = v128.load32_splat(xa + xs);
       b0 = f32x4.add(b0, f32x4.mul(s, w0)); b1 = f32x4.add(b1, f32x4.mul(s, w1));
-      s = f32x4.splat(load<f32>(xa + 2 * xs));
+      s = v128.load32_splat(xa + 2 * xs);
       c0 = f32x4.add(c0, f32x4.mul(s, w0)); c1 = f32x4.add(c1, f32x4.mul(s, w1));
-      s = f32x4.splat(load<f32>(xa + 3 * xs));
+      s = v128.load32_splat(xa + 3 * xs);
       d0 = f32x4.add(d0, f32x4.mul(s, w0)); d1 = f32x4.add(d1, f32x4.mul(s, w1));
       xa += 4; wq += wj;
     }
@@ -80,7 +80,7 @@
     let xa = xp + <usize>k * xr;
     let wq = wp + <usize>k * wr;
     for (let j = 0; j < jn; j++) {
-      const s = f32x4.splat(load<f32>(xa));
+      const s = v128.load32_splat(xa);
       a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wq)));
       a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wq, 16)));
       xa += 4; wq += wj;
@@ -97,10 +97,10 @@
     let wq = wp + <usize>k * wr;
     for (let j = 0; j < jn; j++) {
       const w0 = v128.load(wq);
-      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xa)), w0));
-      b0 = f32x4.add(b0, f32x4.mul(f32x4.splat(load<f32>(xa + xs)), w0));
-      c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(xa + 2 * xs)), w0));
-      d0 = f32x4.add(d0, f32x4.mul(f32x4.splat(load<f32>(xa + 3 * xs)), w0));
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xa), w0));
+      b0 = f32x4.add(b0, f32x4.mul(v128.load32_splat(xa + xs), w0));
+      c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(xa + 2 * xs), w0));
+      d0 = f32x4.add(d0, f32x4.mul(v128.load32_splat(xa + 3 * xs), w0));
       xa += 4; wq += wj;
     }
   }
@@ -114,7 +114,7 @@
     let xa = xp + <usize>k * xr;
     let wq = wp + <usize>k * wr;
     for (let j = 0; j < jn; j++) {
-      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xa)), v128.load(wq)));
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xa), v128.load(wq)));
       xa += 4; wq += wj;
     }
   }

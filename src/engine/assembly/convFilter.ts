@@ -28,7 +28,7 @@ function t16j2(x: usize, dy: usize, acc: usize, b0: i32, bn: i32, k: i32, j: i32
       let xp = xStart(x, b, r, k, j), dp = dyStart(dy, b, r, o);
       for (let c = 0; c < gOw; c++) {
         const d0 = v128.load(dp), d1 = v128.load(dp, 16), d2 = v128.load(dp, 32), d3 = v128.load(dp, 48);
-        const s = f32x4.splat(load<f32>(xp)), t = f32x4.splat(load<f32>(xp, 4));
+        const s = v128.load32_splat(xp), t = v128.load32_splat(xp, 4);
         a0 = f32x4.add(a0, f32x4.mul(s, d0)); a1 = f32x4.add(a1, f32x4.mul(s, d1));
         a2 = f32x4.add(a2, f32x4.mul(s, d2)); a3 = f32x4.add(a3, f32x4.mul(s, d3));
         b0v = f32x4.add(b0v, f32x4.mul(t, d0)); b1v = f32x4.add(b1v, f32x4.mul(t, d1));
@@ -49,7 +49,7 @@ function t16j1(x: usize, dy: usize, acc: usize, b0: i32, bn: i32, k: i32, j: i32
     for (let r = 0; r < gOh; r++) {
       let xp = xStart(x, b, r, k, j), dp = dyStart(dy, b, r, o);
       for (let c = 0; c < gOw; c++) {
-        const s = f32x4.splat(load<f32>(xp));
+        const s = v128.load32_splat(xp);
         a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
         a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32))); a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)));
         xp += xs; dp += ds;
@@ -68,13 +68,13 @@ function t8j4(x: usize, dy: usize, acc: usize, b0: i32, bn: i32, k: i32, j: i32,
       let xp = xStart(x, b, r, k, j), dp = dyStart(dy, b, r, o);
       for (let c = 0; c < gOw; c++) {
         const d0 = v128.load(dp), d1 = v128.load(dp, 16);
-        let s = f32x4.splat(load<f32>(xp));
+        let s = v128.load32_splat(xp);
         a0 = f32x4.add(a0, f32x4.mul(s, d0)); a1 = f32x4.add(a1, f32x4.mul(s, d1));
-        s = f32x4.splat(load<f32>(xp, 4));
+        s = v128.load32_splat(xp, 4);
         b0v = f32x4.add(b0v, f32x4.mul(s, d0)); b1v = f32x4.add(b1v, f32x4.mul(s, d1));
-        s = f32x4.splat(load<f32>(xp, 8));
+        s = v128.load32_splat(xp, 8);
         c0 = f32x4.add(c0, f32x4.mul(s, d0)); c1 = f32x4.add(c1, f32x4.mul(s, d1));
-        s = f32x4.splat(load<f32>(xp, 12));
+        s = v128.load32_splat(xp, 12);
         e0 = f32x4.add(e0, f32x4.mul(s, d0)); e1 = f32x4.add(e1, f32x4.mul(s, d1));
         xp += xs; dp += ds;
       }
@@ -96,11 +96,11 @@ function t8j3(x: usize, dy: usize, acc: usize, b0: i32, bn: i32, k: i32, j: i32,
       let xp = xStart(x, b, r, k, j), dp = dyStart(dy, b, r, o);
       for (let c = 0; c < gOw; c++) {
         const d0 = v128.load(dp), d1 = v128.load(dp, 16);
-        let s = f32x4.splat(load<f32>(xp));
+        let s = v128.load32_splat(xp);
         a0 = f32x4.add(a0, f32x4.mul(s, d0)); a1 = f32x4.add(a1, f32x4.mul(s, d1));
-        s = f32x4.splat(load<f32>(xp, 4));
+        s = v128.load32_splat(xp, 4);
         b0v = f32x4.add(b0v, f32x4.mul(s, d0)); b1v = f32x4.add(b1v, f32x4.mul(s, d1));
-        s = f32x4.splat(load<f32>(xp, 8));
+        s = v128.load32_splat(xp, 8);
         c0 = f32x4.add(c0, f32x4.mul(s, d0)); c1 = f32x4.add(c1, f32x4.mul(s, d1));
         xp += xs; dp += ds;
       }
@@ -120,7 +120,7 @@ function t8j1(x: usize, dy: usize, acc: usize, b0: i32, bn: i32, k: i32, j: i32,
     for (let r = 0; r < gOh; r++) {
       let xp = xStart(x, b, r, k, j), dp = dyStart(dy, b, r, o);
       for (let c = 0; c < gOw; c++) {
-        const s = f32x4.splat(load<f32>(xp));
+        const s = v128.load32_splat(xp);
         a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
         xp += xs; dp += ds;
       }
@@ -138,10 +138,10 @@ function t4j4(x: usize, dy: usize, acc: usize, b0: i32, bn: i32, k: i32, j: i32,
       let xp = xStart(x, b, r, k, j), dp = dyStart(dy, b, r, o);
       for (let c = 0; c < gOw; c++) {
         const d0 = v128.load(dp);
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xp)), d0));
-        b0v = f32x4.add(b0v, f32x4.mul(f32x4.splat(load<f32>(xp, 4)), d0));
-        c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(xp, 8)), d0));
-        e0 = f32x4.add(e0, f32x4.mul(f32x4.splat(load<f32>(xp, 12)), d0));
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), d0));
+        b0v = f32x4.add(b0v, f32x4.mul(v128.load32_splat(xp, 4), d0));
+        c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(xp, 8), d0));
+        e0 = f32x4.add(e0, f32x4.mul(v128.load32_splat(xp, 12), d0));
         xp += xs; dp += ds;
       }
     }
@@ -158,7 +158,7 @@ function t4j1(x: usize, dy: usize, acc: usize, b0: i32, bn: i32, k: i32, j: i32,
     for (let r = 0; r < gOh; r++) {
       let xp = xStart(x, b, r, k, j), dp = dyStart(dy, b, r, o);
       for (let c = 0; c < gOw; c++) {
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xp)), v128.load(dp)));
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
         xp += xs; dp += ds;
       }
     }

@@ -23,7 +23,7 @@ export function matMulTransA(a: usize, b: usize, out: usize, shared: i32, left: 
         let ap = a + <usize>t0 * lb + (<usize>i << 2);
         let bp = b + <usize>t0 * rb + (<usize>j << 2);
         for (let t = t0; t < t1; t++, ap += lb, bp += rb) {
-          sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(ap)), v128.load(bp)));
+          sum = f32x4.add(sum, f32x4.mul(v128.load32_splat(ap), v128.load(bp)));
         }
         acc = f32x4.add(acc, sum);
       }
@@ -60,7 +60,7 @@ export function matMulTransB(a: usize, w: usize, wt: usize, out: usize, shared: 
         const t1 = min(t0 + BLOCK, shared);
         let sum = zero;
         for (let t = t0; t < t1; t++) {
-          sum = f32x4.add(sum, f32x4.mul(f32x4.splat(load<f32>(arow + (<usize>t << 2))), v128.load(wt + <usize>t * rb + (<usize>i << 2))));
+          sum = f32x4.add(sum, f32x4.mul(v128.load32_splat(arow + (<usize>t << 2)), v128.load(wt + <usize>t * rb + (<usize>i << 2))));
         }
         acc = f32x4.add(acc, sum);
       }
