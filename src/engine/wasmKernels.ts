@@ -15,7 +15,7 @@ import {
 import { startKernelThread, type KernelTeam } from './kernelThread.js';
 
 export { WasmKernelError, useSharedHeap, type KernelExports } from './wasmKernelModule.js';
-export { KernelThreadError } from './kernelThread.js';
+export { KernelThreadError, type AleaState, type DrawLayer } from './kernelThread.js';
 
 /** The fused optimizer step (src/engine/assembly/sgd.ts); see src/train/optimizer.ts. */
 export const SGD_KERNEL = 'NormregSgd';
@@ -369,6 +369,12 @@ export function stepKernels(): StepKernels | undefined {
     },
     sgdUpdate: k.sgdUpdate,
   };
+}
+
+/** The helper thread's dropout draws ahead (kernelThread.ts), when there is a helper thread. */
+export type DrawAhead = Pick<KernelTeam, 'postDraws' | 'takeDraws'>;
+export function drawAhead(): DrawAhead | undefined {
+  return team;
 }
 
 /** Threads the registered kernels use (1, or 2 with the helper thread). */

@@ -9,7 +9,9 @@ import type { EvalSummary, TrainState } from './checkpoint.js';
 import { planSchedule } from './schedule.js';
 import { backward, buildNetwork, dropoutMaskShapes, forwardEval, forwardTrain, initBuffers, initParams, nllLoss, type Buffers, type Network, type Params } from './model.js';
 import { sgdStep, type SgdHyper, type SgdState } from './optimizer.js';
-import { dropPositions, keepScale, maskInto } from './dropout.js';
+import { maskInto } from './dropout.js';
+import { DropoutDraws } from './drawAhead.js';
+import { drawAhead } from '../engine/wasmKernels.js';
 import { allocBatch, augmentConfigOf, fillBatch, selectSubset, type Normalize } from './batches.js';
 import { permutation } from './rng.js';
 import { compileStep, renewTensors, type StepOutput, type StepProbe } from './compiledStep.js';
@@ -165,7 +167,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
   }
   const augment = spec.augmentation.enabled ? { cfg: augmentConfigOf(spec.augmentation), rand: streams.augment.next } : null;
   const compiled = opts.compiledStep === false ? null : compileStep(net, params, bufs, opts.useMaxPoolKernel, opts.stepProbe);
-  const dropScratch: (Int32Array | undefined)[] = net.dropouts.map(() => undefined);
+  const draws = new DropoutDraws(net, spec.seed, streams, compiled ? drawAhead() : undefined);
   opts.onStepPath?.(compiled ? 'compiled' : 'tfjs');
   /** One step op by op through tfjs (every backend; the compiled step's reference). */
   const opsStep = async (xs: Float32Array, ys: Int32Array, masks: Float32Array[], maskShapes: number[][], hyper: SgdHyper): Promise<StepOutput> => {
@@ -205,12 +207,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
         const tPrep = performance.now();
         fillBatch(ds.train, indices, start, n, batch, augment, normalize);
         const maskShapes = dropoutMaskShapes(net, n);
-        const drops = maskShapes.map((shape, j) => {
-          const p = (net.layers[net.dropouts[j]] as { p: number }).p;
-          const positions = dropPositions(shape.reduce((a, b) => a * b, 1), p, streams.dropout.next, dropScratch[j]);
-          dropScratch[j] = new Int32Array(positions.buffer); // the whole buffer, reused next step
-          return { positions, keep: keepScale(p) };
-        });
+        const drops = draws.take(n, s + 1 < stepsPerEpoch ? Math.min(t.batchSize, indices.length - start - t.batchSize) : null);
         opts.stepProbe?.('batch: images and dropout positions (JS)', performance.now() - tPrep);
         const hyper = schedule((epoch - 1) * stepsPerEpoch + s);
         lr = hyper.lr;
@@ -255,6 +252,11 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
       epochSeconds,
     };
   } finally {
+    try {
+      draws.close();
+    } catch {
+      // the run failed already, or the kernel thread is gone: no draws are needed any more
+    }
     for (const t of [...Object.values(params), ...Object.values(bufs), ...Object.values(sgd.buf ?? {})]) t.dispose();
   }
 }

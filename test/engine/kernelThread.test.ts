@@ -5,7 +5,10 @@ import * as assert from 'uvu/assert';
 import {
   KernelThreadError, registerWasmKernels, stopKernelThread, useSharedHeap, wasmKernelThreads,
 } from '../../src/engine/wasmKernels.js';
-import { startKernelThread, type KernelTeam } from '../../src/engine/kernelThread.js';
+import { startKernelThread, type AleaState, type DrawLayer, type KernelTeam } from '../../src/engine/kernelThread.js';
+import { createStream } from '../../src/train/rng.js';
+import { dropPositions } from '../../src/train/dropout.js';
+import { drawCap } from '../../src/train/drawAhead.js';
 import { instantiateFor, loadKernelModule, readBackendMemory, type WasmBackendLike } from '../../src/engine/wasmKernelModule.js';
 import { NORM_BACKWARD_KERNEL, NORM_FORWARD_KERNEL } from '../../src/engine/wasmNormKernels.js';
 
@@ -219,3 +222,85 @@ failures('20,000 back-to-back splits all complete (no lost wake-up)', async () =
 });
 
 failures.run();
+
+const draws = suite('kernel thread: dropout draws ahead');
+
+/** The positions and the stream's state after drawing the layers here. */
+function drawnHere(state: AleaState, layers: DrawLayer[]) {
+  const s = createStream(9, 'dropout', state);
+  const positions = layers.map((l) => [...dropPositions(l.size, l.p, s.next)]);
+  return { positions, state: s.state() };
+}
+
+const STUDY_LAYERS: DrawLayer[] = [
+  { size: 64 * 26 * 26 * 8, p: 0.1, cap: drawCap(64 * 26 * 26 * 8, 0.1) },
+  { size: 64 * 10 * 10 * 16, p: 0.1, cap: drawCap(64 * 10 * 10 * 16, 0.1) },
+  { size: 1000, p: 0, cap: drawCap(1000, 0) },
+  { size: 3, p: 0.9, cap: drawCap(3, 0.9) },
+];
+
+draws('the helper draws the positions and the stream state of drawing here, job after job, between splits', async () => {
+  const t = await newTeam(10_000);
+  const p = poolArgs();
+  let state = createStream(9, 'dropout').state() as AleaState;
+  for (let step = 0; step < 6; step++) {
+    const ticket = t.postDraws({ state, layers: STUDY_LAYERS });
+    // halves keep coming while the helper draws: both are served
+    for (let i = 0; i < 50; i++) t.split('maxPoolGrad2x2', p.args(0), p.args(1));
+    const r = t.takeDraws(ticket);
+    assert.ok(r !== null);
+    const here = drawnHere(state, STUDY_LAYERS);
+    assert.equal(r!.positions.map((x) => [...x]), here.positions, `step ${step}: positions`);
+    assert.equal(r!.state, here.state, `step ${step}: stream state`);
+    assert.ok(r!.positions[0].length > 30_000 && r!.positions[2].length === 0);
+    state = r!.state;
+  }
+  p.dispose();
+});
+
+draws('two jobs out at once keep their own positions; a third is refused; order and unknown tickets are errors', async () => {
+  const t = await newTeam(10_000);
+  const s0 = createStream(9, 'dropout').state() as AleaState;
+  const a = t.postDraws({ state: s0, layers: STUDY_LAYERS.slice(0, 1) });
+  const s1 = drawnHere(s0, STUDY_LAYERS.slice(0, 1)).state as AleaState;
+  const b = t.postDraws({ state: s1, layers: STUDY_LAYERS.slice(1, 2) });
+  assert.throws(() => t.postDraws({ state: s1, layers: STUDY_LAYERS }), /two draw jobs are out/);
+  assert.throws(() => t.takeDraws(b), /job 2 before job 1/);
+  assert.throws(() => t.takeDraws(99), /no draw job 99/);
+  const ra = t.takeDraws(a)!;
+  const rb = t.takeDraws(b)!;
+  assert.equal([...ra.positions[0]], drawnHere(s0, STUDY_LAYERS.slice(0, 1)).positions[0]);
+  assert.equal([...rb.positions[0]], drawnHere(s1, STUDY_LAYERS.slice(1, 2)).positions[0]);
+});
+
+draws('a layer that outgrows its room gives null (draw it here from the job\'s state)', async () => {
+  const t = await newTeam(10_000);
+  const state = createStream(9, 'dropout').state() as AleaState;
+  const r = t.takeDraws(t.postDraws({ state, layers: [{ size: 10_000, p: 0.5, cap: 100 }] }));
+  assert.is(r, null);
+  // the thread goes on
+  const ok = t.takeDraws(t.postDraws({ state, layers: [{ size: 10_000, p: 0.5, cap: drawCap(10_000, 0.5) }] }));
+  assert.equal([...ok!.positions[0]], drawnHere(state, [{ size: 10_000, p: 0.5, cap: 0 }]).positions[0]);
+});
+
+draws('a job the helper cannot draw is a KernelThreadError with its reason; a malformed job is refused; a closed thread refuses jobs', async () => {
+  const t = await newTeam(10_000);
+  const state = createStream(9, 'dropout').state() as AleaState;
+  // no stream state: the helper's alea cannot report one
+  assert.throws(() => t.takeDraws(t.postDraws({ state: null as unknown as AleaState, layers: STUDY_LAYERS.slice(3) })), (e: Error) =>
+    e instanceof KernelThreadError && e.code === 'THREAD_FAILED' && /draws failed: .*state/i.test(e.message));
+  // the thread goes on
+  assert.ok(t.takeDraws(t.postDraws({ state, layers: STUDY_LAYERS.slice(3) })) !== null);
+  for (const bad of [{ size: 100, p: 0.5, cap: -5 }, { size: 1.5, p: 0.5, cap: 10 }, { size: 100, p: 1, cap: 10 }, { size: 100, p: Number.NaN, cap: 10 }]) {
+    assert.throws(() => t.postDraws({ state, layers: [STUDY_LAYERS[0], bad] }), /postDraws: layer 1 needs a whole size and cap >= 0 and 0 <= p < 1/);
+  }
+  await t.close();
+  assert.throws(() => t.postDraws({ state, layers: STUDY_LAYERS }), (e: Error) =>
+    e instanceof KernelThreadError && e.code === 'THREAD_EXITED');
+});
+
+draws.after(async () => {
+  await team?.close();
+});
+
+draws.run();
