@@ -29,7 +29,7 @@ export class KernelThreadError extends Error {
 const SPLIT_KERNELS = [
   'conv2dPadded', 'conv2dFilterGradPart', 'maxPoolGrad2x2',
   'normFwdSums', 'normFwdSqSums', 'normFwdSamples', 'normBwdSums', 'normBwdSamples',
-  'reluForward', 'reluGrad', 'scaleInPlace', 'matMulTransA', 'matMulTransB',
+  'reluForward', 'reluGrad', 'dropoutApply', 'matMulTransA', 'matMulTransB',
 ] as const;
 type SplitKernel = (typeof SPLIT_KERNELS)[number];
 

@@ -39,8 +39,8 @@ export interface KernelExports {
     oh: number, ow: number): void;
   // element-wise passes of the compiled step (assembly/elementwise.ts)
   reluForward(x: number, y: number, size: number): void;
-  dropoutZero(a: number, positions: number, count: number): void;
-  scaleInPlace(a: number, size: number, s: number): void;
+  dropoutApply(a: number, positions: number, count: number, from: number, to: number, keep: number): void;
+  dropoutSplit(positions: number, count: number, m: number): number;
   reluGrad(d: number, x: number, size: number): void;
   globalAvgPoolGrad(dy: number, dx: number, n: number, hw: number, c: number): void;
   // the transposed products of a 1x1 conv's backward (assembly/matmul.ts)

@@ -350,10 +350,10 @@ export function stepKernels(): StepKernels | undefined {
     reluForward: (x, y, size) => pairwise('reluForward', x, y, size),
     reluGrad: (d, x, size) => pairwise('reluGrad', d, x, size),
     dropout(a, positions, count, size, keep) {
-      k.dropoutZero(a, positions, count);
-      if (!team || size < SPLIT_MIN_ELEMENTS) { k.scaleInPlace(a, size, keep); return; }
+      if (!team || size < SPLIT_MIN_ELEMENTS) { k.dropoutApply(a, positions, count, 0, size, keep); return; }
       const m = half(size);
-      team.split('scaleInPlace', [a, m, keep], [a + 4 * m, size - m, keep]);
+      const below = k.dropoutSplit(positions, count, m); // each half zeroes its own positions
+      team.split('dropoutApply', [a, positions, below, 0, m, keep], [a, positions + 4 * below, count - below, m, size, keep]);
     },
     globalAvgPoolGrad: (dy, dx, n, hw, c) => k.globalAvgPoolGrad(dy, dx, n, hw, c),
     matMulTransA(a, b, out, shared, left, right) {

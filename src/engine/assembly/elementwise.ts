@@ -51,18 +51,33 @@ export function globalAvgPoolGrad(dy: usize, dx: usize, n: i32, hw: i32, c: i32)
   }
 }
 
-/** Dropout's first half: a[pos] = a[pos] * 0 (a signed zero, or NaN for an infinite or NaN a)
- * at each dropped position (ascending i32s). scaleInPlace by the kept scale then completes
- * tf.mul(a, mask) bit for bit: it leaves those products unchanged. */
-export function dropoutZero(a: usize, positions: usize, count: i32): void {
+/** Dropout on elements [from, to) of a: a[pos] = a[pos] * 0 (a signed zero, or NaN for an infinite
+ * or NaN a) at each dropped position (ascending i32s, all in [from, to)), then a *= keep over the
+ * range, which leaves those products unchanged. So each element gets tf.mul(a, mask)'s product bit
+ * for bit, and the two halves of a split (from = 0, and from = the split point with the positions
+ * from dropoutSplit on) each do their own part of both passes. */
+export function dropoutApply(a: usize, positions: usize, count: i32, from: i32, to: i32, keep: f32): void {
   for (let i = 0; i < count; i++) {
     const o = <usize>load<i32>(positions + (<usize>i << 2)) << 2;
     store<f32>(a + o, load<f32>(a + o) * 0);
   }
+  scaleInPlace(a + (<usize>from << 2), to - from, keep);
+}
+
+/** How many of the ascending positions fall below m: the first half's share of a split at m. */
+export function dropoutSplit(positions: usize, count: i32, m: i32): i32 {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (load<i32>(positions + (<usize>mid << 2)) < m) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** a *= s for every element. */
-export function scaleInPlace(a: usize, size: i32, s: f32): void {
+@inline function scaleInPlace(a: usize, size: i32, s: f32): void {
   const k = f32x4.splat(s);
   let i = 0;
   for (; i + 4 <= size; i += 4) {

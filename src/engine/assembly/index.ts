@@ -8,5 +8,5 @@ export {
   normBwdSums, normBwdStats, normBwdSamples,
 } from './norm';
 export { sgdUpdate } from './sgd';
-export { reluForward, dropoutZero, scaleInPlace, reluGrad, globalAvgPoolGrad } from './elementwise';
+export { reluForward, dropoutApply, dropoutSplit, reluGrad, globalAvgPoolGrad } from './elementwise';
 export { matMulTransA, matMulTransB } from './matmul';

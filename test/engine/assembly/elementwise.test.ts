@@ -9,7 +9,7 @@ import { createStream } from '../../../src/train/rng.js';
 
 const SIZES = [1, 3, 4, 7, 1027, 64 * 26 * 26 * 8];
 
-test('dropoutZero(positions) then scaleInPlace(keep) is tf.mul(a, mask) for the mask fillDropoutMask draws', async () => {
+test('dropoutApply, whole or in two halves split by dropoutSplit, is tf.mul(a, mask) for the mask fillDropoutMask draws', async () => {
   const k = await kernels();
   for (const [i, size] of SIZES.entries()) for (const p of [0.03, 0.5, 0.9]) {
     const a = tf.tensor1d(values(size, 100 + i, 'special'));
@@ -18,11 +18,19 @@ test('dropoutZero(positions) then scaleInPlace(keep) is tf.mul(a, mask) for the 
     const stock = tf.mul(a, tf.tensor1d(mask));
     const positions = dropPositions(size, p, createStream(i, 'dropout').next);
     const pos = tf.tensor1d(positions.length ? positions : new Int32Array(1), 'int32');
-    const inPlace = tf.tensor1d(a.dataSync() as Float32Array); // a copy the kernel may overwrite
-    k.dropoutZero(ptr(inPlace), ptr(pos), positions.length);
-    k.scaleInPlace(ptr(inPlace), size, keepScale(p));
-    assert.is(sameValues(inPlace, stock), null, `size ${size}, p ${p}`);
-    tf.dispose([a, stock, pos, inPlace]);
+    const whole = tf.tensor1d(a.dataSync() as Float32Array); // a copy the kernel may overwrite
+    k.dropoutApply(ptr(whole), ptr(pos), positions.length, 0, size, keepScale(p));
+    assert.is(sameValues(whole, stock), null, `size ${size}, p ${p}`);
+    for (const m of [0, (size >> 3) << 2, size]) {
+      const below = k.dropoutSplit(ptr(pos), positions.length, m);
+      assert.is(below, positions.filter((x) => x < m).length, `dropoutSplit at ${m}`);
+      const halves = tf.tensor1d(a.dataSync() as Float32Array);
+      k.dropoutApply(ptr(halves), ptr(pos) + 4 * below, positions.length - below, m, size, keepScale(p)); // the second half first
+      k.dropoutApply(ptr(halves), ptr(pos), below, 0, m, keepScale(p));
+      assert.is(sameValues(halves, stock), null, `size ${size}, p ${p}, split at ${m}`);
+      tf.dispose(halves);
+    }
+    tf.dispose([a, stock, pos, whole]);
   }
 });
 
