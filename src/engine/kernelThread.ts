@@ -132,7 +132,7 @@ export async function startKernelThread(module: WebAssembly.Module, memory: WebA
   const index = new Map<string, number>(SPLIT_KERNELS.map((n, i) => [n, i]));
 
   /** Waits until ctrl[word] reaches n (DONE: exactly n; JOB_DONE: at least n). */
-  function await_(word: number, n: number, what: string, exact: boolean): void {
+  function waitFor(word: number, n: number, what: string, exact: boolean): void {
     let spins = 0;
     const start = Date.now();
     const reached = () => { const v = Atomics.load(ctrl, word); return exact ? v === n : v >= n; };
@@ -149,7 +149,7 @@ export async function startKernelThread(module: WebAssembly.Module, memory: WebA
   }
 
   function join(n: number, fn: string): void {
-    await_(DONE, n, `${fn}: the kernel thread did not finish its half`, true);
+    waitFor(DONE, n, `${fn}: the kernel thread did not finish its half`, true);
     if (Atomics.load(ctrl, STATUS) !== 0) {
       const len = Atomics.load(ctrl, MSG_LEN);
       const msg = Buffer.from(new Uint8Array(msgBuf).slice(0, len)).toString('utf8');
@@ -192,7 +192,7 @@ export async function startKernelThread(module: WebAssembly.Module, memory: WebA
       if (out === undefined) throw new Error(`takeDraws: no draw job ${n} is out`);
       if (n !== taken + 1) throw new Error(`takeDraws: job ${n} before job ${taken + 1}`);
       usable('dropout draws');
-      await_(JOB_DONE, n, 'dropout draws: the kernel thread did not finish the draws', false);
+      waitFor(JOB_DONE, n, 'dropout draws: the kernel thread did not finish the draws', false);
       posted.delete(n);
       taken = n;
       const i32 = new Int32Array(out.buf, 0, out.buf.byteLength >> 2);
