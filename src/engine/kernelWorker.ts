@@ -4,7 +4,7 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import seedrandom from 'seedrandom';
 import { drawGaps, gapScale, newCursor, type GapCursor } from '../util/dropGaps.js';
-import { DONE, DRAW_STATUS_AT, JOB_DONE, JOB_MSG_LEN, JOB_SEQ, MSG_LEN, SEQ, STATUS, drawCountAt, drawLayout, type DrawMessage } from './kernelThread.js';
+import { DONE, DRAW_STATUS_AT, JOB_DONE, JOB_MSG_LEN, JOB_SEQ, MSG_LEN, SEQ, STATUS, drawCountAt, drawLayout, type AleaState, type DrawMessage } from './kernelThread.js';
 
 interface Data {
   module: WebAssembly.Module;
@@ -29,7 +29,7 @@ class Drawing {
   private readonly prng: { double(): number; state(): object };
   private readonly views: Int32Array[];
   private layer = 0;
-  private cur: GapCursor & { pending?: boolean } = newCursor();
+  private cur: GapCursor = newCursor();
   private readonly i32: Int32Array;
 
   constructor(readonly m: DrawMessage) {
@@ -52,9 +52,9 @@ class Drawing {
       this.i32[drawCountAt(this.layer) / 4] = this.cur.count;
       this.layer++;
       this.cur = newCursor();
-      if (st === 'done' && this.layer < layers.length) return false; // check for a half between layers
+      if (this.layer < layers.length) return false; // check for a half between layers
     }
-    const s = this.prng.state() as { c: number; s0: number; s1: number; s2: number };
+    const s = this.prng.state() as AleaState;
     const f64 = new Float64Array(this.m.buf, 0, 4);
     f64[0] = s.c; f64[1] = s.s0; f64[2] = s.s1; f64[3] = s.s2;
     return this.finish(0);

@@ -21,6 +21,7 @@ import { SGD_KERNEL, stepKernels, type StepKernels } from '../engine/wasmKernels
 import { BN_MOMENTUM, nllLoss, type Buffers, type Network, type Params } from './model.js';
 import type { SgdHyper, SgdState } from './optimizer.js';
 import type { Layer } from '../spec/network.js';
+import type { Drop } from './drawAhead.js';
 
 type Info = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
@@ -66,8 +67,6 @@ interface Saved { x: Info; y?: Info; xhat?: Info; invStd?: Info; mask?: number }
 
 export interface StepOutput { loss: number; correct: number }
 
-/** A dropout mask as the positions it zeroes (src/train/dropout.ts) and the scale of the rest. */
-interface Drop { positions: Int32Array; keep: number }
 
 export interface CompiledStep {
   /** One SGD step on the batch (x: n images NHWC, y: labels, drops: each dropout layer's dropped

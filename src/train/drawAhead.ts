@@ -9,6 +9,7 @@ import { dropPositions, keepScale } from './dropout.js';
 import { dropoutMaskShapes, type Network } from './model.js';
 import { createStream, type Streams } from './rng.js';
 
+/** A dropout mask as the positions it zeroes (src/train/dropout.ts) and the scale of the rest. */
 export interface Drop { positions: Int32Array; keep: number }
 
 const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1);

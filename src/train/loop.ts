@@ -10,7 +10,7 @@ import { planSchedule } from './schedule.js';
 import { backward, buildNetwork, dropoutMaskShapes, forwardEval, forwardTrain, initBuffers, initParams, nllLoss, type Buffers, type Network, type Params } from './model.js';
 import { sgdStep, type SgdHyper, type SgdState } from './optimizer.js';
 import { maskInto } from './dropout.js';
-import { DropoutDraws } from './drawAhead.js';
+import { DropoutDraws, type Drop } from './drawAhead.js';
 import { drawAhead } from '../engine/wasmKernels.js';
 import { allocBatch, augmentConfigOf, fillBatch, selectSubset, type Normalize } from './batches.js';
 import { permutation } from './rng.js';
@@ -170,8 +170,10 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
   const draws = new DropoutDraws(net, spec.seed, streams, compiled ? drawAhead() : undefined);
   opts.onStepPath?.(compiled ? 'compiled' : 'tfjs');
   /** One step op by op through tfjs (every backend; the compiled step's reference). */
-  const opsStep = async (xs: Float32Array, ys: Int32Array, masks: Float32Array[], maskShapes: number[][], hyper: SgdHyper): Promise<StepOutput> => {
+  const opsStep = async (xs: Float32Array, ys: Int32Array, drops: Drop[], hyper: SgdHyper): Promise<StepOutput> => {
     const n = ys.length;
+    const maskShapes = dropoutMaskShapes(net, n);
+    const masks = drops.map((dr, i) => maskInto(new Float32Array(maskShapes[i].reduce((a, b) => a * b, 1)), dr.positions, dr.keep));
     const out = tf.tidy(() => {
       const x = tf.tensor4d(xs, [n, rows, cols, 1]);
       const y = tf.tensor1d(ys, 'int32');
@@ -206,7 +208,6 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
         const n = Math.min(t.batchSize, indices.length - start);
         const tPrep = performance.now();
         fillBatch(ds.train, indices, start, n, batch, augment, normalize);
-        const maskShapes = dropoutMaskShapes(net, n);
         const drops = draws.take(n, s + 1 < stepsPerEpoch ? Math.min(t.batchSize, indices.length - start - t.batchSize) : null);
         opts.stepProbe?.('batch: images and dropout positions (JS)', performance.now() - tPrep);
         const hyper = schedule((epoch - 1) * stepsPerEpoch + s);
@@ -214,7 +215,7 @@ export async function train(spec: ResolvedSpec, ds: Dataset, opts: TrainOptions)
         const sgdHyper = { lr: hyper.lr, momentum: hyper.momentum, weightDecay: t.weightDecay, l1: t.l1 };
         const r = compiled
           ? await compiled.step(batch.x, batch.y, n, drops, sgdHyper, sgd)
-          : await opsStep(batch.x.subarray(0, n * rows * cols), batch.y.subarray(0, n), drops.map((dr, i) => maskInto(new Float32Array(maskShapes[i].reduce((a, b) => a * b, 1)), dr.positions, dr.keep)), maskShapes, sgdHyper);
+          : await opsStep(batch.x.subarray(0, n * rows * cols), batch.y.subarray(0, n), drops, sgdHyper);
         lossSum += r.loss;
         correct += r.correct;
         seen += n;

@@ -6,27 +6,29 @@
  * halves it is handed (src/engine/kernelWorker.ts). One loop serves both, so both give the same
  * positions from the same stream. Pure: the stream comes in as a function. */
 
-/** Where a layer's drawing stands: the next candidate position, and how many positions are out. */
+/** Where a layer's drawing stands: the next candidate position, how many positions are out, and
+ * whether `pos` is a drawn position still to be written (it found `out` full). */
 export interface GapCursor {
   pos: number;
   count: number;
+  pending: boolean;
 }
 
 /** 'done': every position of the layer is out; 'more': the budget ran out first; 'full': `out` has
  * no room for the next position (which is drawn, and kept in the cursor for a larger `out`). */
 export type GapState = 'done' | 'more' | 'full';
 
-export const newCursor = (): GapCursor => ({ pos: 0, count: 0 });
+export const newCursor = (): GapCursor => ({ pos: 0, count: 0, pending: false });
 
 /** log(1 - p), the denominator of every gap (p in (0, 1)). */
 export const gapScale = (p: number): number => Math.log1p(-p);
 
 /**
  * Draws dropped positions of a layer of `size` elements into `out`, from `cur`, for at most
- * `budget` draws. A position drawn when `out` is full stays pending in `cur` (pos is that position,
- * marked by `pending`) and is written first on the next call.
+ * `budget` draws. A position drawn when `out` is full stays pending in `cur` and is written first on
+ * the next call.
  */
-export function drawGaps(size: number, logq: number, rand: () => number, out: Int32Array, cur: GapCursor & { pending?: boolean },
+export function drawGaps(size: number, logq: number, rand: () => number, out: Int32Array, cur: GapCursor,
   budget: number): GapState {
   let { pos, count } = cur;
   if (cur.pending) {
