@@ -8,6 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, applyThreads } from '../dist/engine/backend.js';
 
 const repeats = Number(process.argv[2] ?? '4');
+if (!Number.isInteger(repeats) || repeats < 1) {
+  console.error(`profile:convs: repeats must be a whole number of at least 1, got ${JSON.stringify(process.argv[2])}; for example: npm run profile:convs -- 4`);
+  process.exit(2);
+}
 const backend = await selectBackend('wasm');
 await applyThreads(backend, '1', 1);
 

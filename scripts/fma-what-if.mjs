@@ -15,6 +15,10 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repeats = Number(process.argv[2] ?? '4');
+if (!Number.isInteger(repeats) || repeats < 1) {
+  console.error(`profile:fma: repeats must be a whole number of at least 1, got ${JSON.stringify(process.argv[2])}; for example: npm run profile:fma -- 4`);
+  process.exit(2);
+}
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const asc = join(root, 'node_modules', '.bin', 'asc');
 const dir = mkdtempSync(join(tmpdir(), 'normreg-fma-'));
