@@ -6,18 +6,12 @@
 // usage: npm run profile:convs -- [repeats]   (after npm run build)
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, applyThreads } from '../dist/engine/backend.js';
+import { ghz, repeatsArg } from './measure.mjs';
 
-const repeats = Number(process.argv[2] ?? '4');
-if (!Number.isInteger(repeats) || repeats < 1) {
-  console.error(`profile:convs: repeats must be a whole number of at least 1, got ${JSON.stringify(process.argv[2])}; for example: npm run profile:convs -- 4`);
-  process.exit(2);
-}
+const repeats = repeatsArg('profile:convs');
 const backend = await selectBackend('wasm');
 await applyThreads(backend, '1', 1);
 
-function mulChain(n) { let x = 0.5; const y = 1.0000000001; for (let i = 0; i < n; i++) { x *= y; x *= y; x *= y; x *= y; } return x; }
-mulChain(1e6);
-const ghz = () => { const t0 = performance.now(); mulChain(2.5e7); return 4 / ((performance.now() - t0) * 1e6 / 1e8); };
 const time = (fn, reps = 20) => {
   for (let i = 0; i < 3; i++) fn().dispose();
   const t0 = performance.now();

@@ -13,11 +13,17 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ghz, repeatsArg } from './measure.mjs';
 
-const repeats = Number(process.argv[2] ?? '4');
-if (!Number.isInteger(repeats) || repeats < 1) {
-  console.error(`profile:fma: repeats must be a whole number of at least 1, got ${JSON.stringify(process.argv[2])}; for example: npm run profile:fma -- 4`);
-  process.exit(2);
+const repeats = repeatsArg('profile:fma');
+// Node 20's V8 has relaxed SIMD behind a flag (later versions ship it): if this Node cannot compile
+// a function using f32x4.relaxed_madd, run again with the flag.
+const MADD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 62, 1, 60, 0,
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]), 0xfd, 0x85, 0x02, 0x1a, 0x0b]);
+if (!WebAssembly.validate(MADD_PROBE)) {
+  if (process.execArgv.includes('--experimental-wasm-relaxed-simd')) throw new Error('this Node cannot compile relaxed SIMD');
+  const again = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(again.status ?? 1);
 }
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const asc = join(root, 'node_modules', '.bin', 'asc');
@@ -37,14 +43,12 @@ function build(name, fuse) {
     '--runtime', 'stub', '-O3', '--noAssert', '--use', 'abort=', '--initialMemory', '1024'], { stdio: 'inherit' });
   return { count, bytes: readFileSync(join(dir, `${name}.wasm`)) };
 }
-const plainBuild = build('plain', false);
-const fusedBuild = build('fused', true);
-rmSync(dir, { recursive: true, force: true });
-// Node 20's V8 has relaxed SIMD behind a flag (later versions ship it): run again with the flag.
-if (!WebAssembly.validate(fusedBuild.bytes)) {
-  if (process.execArgv.includes('--experimental-wasm-relaxed-simd')) throw new Error('this Node cannot compile relaxed SIMD');
-  const again = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', ...process.argv.slice(1)], { stdio: 'inherit' });
-  process.exit(again.status ?? 1);
+let plainBuild, fusedBuild;
+try {
+  plainBuild = build('plain', false);
+  fusedBuild = build('fused', true);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
 if (fusedBuild.count === 0) throw new Error('no multiply-add pattern found: the kernels changed shape; update MULADD');
 
@@ -93,9 +97,6 @@ function time(k) {
   return ms;
 }
 const flops = layers.reduce((sum, l) => sum + 3 * 2 * l.n * l.oh * l.ow * l.co * 9 * l.ci, 0);
-function mulChain(n) { let x = 0.5; const y = 1.0000000001; for (let i = 0; i < n; i++) { x *= y; x *= y; x *= y; x *= y; } return x; }
-mulChain(1e6);
-const ghz = () => { const t0 = performance.now(); mulChain(2.5e7); return 4 / ((performance.now() - t0) * 1e6 / 1e8); };
 
 console.log(`${fusedBuild.count} multiply-adds fused; the study's three 3x3 convolutions, forward + input gradient + filter gradient, one thread`);
 const ratios = [];

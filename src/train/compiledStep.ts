@@ -67,7 +67,6 @@ interface Saved { x: Info; y?: Info; xhat?: Info; invStd?: Info; mask?: number }
 
 export interface StepOutput { loss: number; correct: number }
 
-
 export interface CompiledStep {
   /** One SGD step on the batch (x: n images NHWC, y: labels, drops: each dropout layer's dropped
    * positions and kept scale, in net.dropouts order). Updates params, bufs and sgd in place, as
